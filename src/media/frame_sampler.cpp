@@ -1,0 +1,220 @@
+#include "media/frame_sampler.h"
+
+#include <cmath>
+#include <limits>
+
+#include "media/frame_converter.h"
+#include "media/media_input.h"
+
+namespace charid {
+namespace {
+
+constexpr double kNoTime = -std::numeric_limits<double>::infinity();
+
+// Picks, for each target time, the decoded frame nearest to it, while frames
+// stream past in presentation order. Holds one reference frame at a time.
+class NearestFramePicker {
+ public:
+  NearestFramePicker(const Window& window, int count) {
+    const double step = window.length() / count;
+    for (int i = 0; i < count; ++i) targets_.push_back(window.start + (i + 0.5) * step);
+  }
+
+  bool done() const { return next_ >= static_cast<int>(targets_.size()); }
+  int wanted() const { return static_cast<int>(targets_.size()); }
+
+  // Offers a decoded frame; calls keep(frame, time, target_index) for each
+  // target it settles (the previous frame or this one, whichever is nearer).
+  template <typename Keep>
+  void offer(const AVFrame* frame, double time, Keep&& keep) {
+    while (!done() && time >= targets_[next_]) {
+      const double t = targets_[next_];
+      if (prev_ && std::fabs(prev_time_ - t) <= std::fabs(time - t)) {
+        keep(prev_.get(), prev_time_, next_);
+      } else {
+        keep(frame, time, next_);
+      }
+      ++next_;
+    }
+    if (!prev_) prev_ = av::make_frame();
+    av_frame_unref(prev_.get());
+    av_frame_ref(prev_.get(), frame);
+    prev_time_ = time;
+  }
+
+  // At the end of the stream the last frame is the nearest to what is left.
+  template <typename Keep>
+  void finish(Keep&& keep) {
+    while (!done() && prev_) keep(prev_.get(), prev_time_, next_++);
+  }
+
+  double last_time() const { return prev_time_; }
+
+ private:
+  std::vector<double> targets_;
+  int next_ = 0;
+  av::FramePtr prev_;
+  double prev_time_ = kNoTime;
+};
+
+struct DecodeRun {
+  std::vector<SampledFrame> frames;
+  int decode_errors = 0;
+  int frames_decoded = 0;
+  double first_time = kNoTime;
+  double last_time = kNoTime;
+};
+
+Result<DecodeRun> decode_window(MediaInput& input, const Window& window, const SampleOptions& opt,
+                                bool skip_nonref, const SampleProgress& progress) {
+  auto decoder_or = input.open_decoder(skip_nonref);
+  if (!decoder_or) return decoder_or.error();
+  AVCodecContext* decoder = decoder_or.value().get();
+  AVFormatContext* fmt = input.format();
+  AVStream* st = input.stream();
+
+  // Start at the keyframe at or before the window start; with no start, read
+  // from the beginning without a seek (some streams cannot seek).
+  if (window.start <= 0.0 ||
+      av_seek_frame(fmt, input.stream_index(), input.to_pts(window.start), AVSEEK_FLAG_BACKWARD) <
+          0) {
+    input.rewind();
+  }
+  input.mark_read();
+
+  DecodeRun run;
+  NearestFramePicker picker(window, opt.count);
+  FrameConverter converter(input.info().rotation, st->sample_aspect_ratio, opt.max_short_side);
+  const double frame_step = input.info().fps ? 1.0 / *input.info().fps : 0.04;
+  double synthetic_time = 0.0;
+
+  auto keep = [&](const AVFrame* frame, double time, int target) {
+    if (!run.frames.empty() && run.frames.back().timestamp == time) return;  // already kept
+    auto image = converter.convert(frame);
+    if (!image) {
+      ++run.decode_errors;
+      return;
+    }
+    SampledFrame sample;
+    sample.index = target;
+    sample.timestamp = time;
+    sample.image = std::move(image).value();
+    sample.quality = measure_frame_quality(sample.image);
+    run.frames.push_back(std::move(sample));
+    if (progress) progress(static_cast<int>(run.frames.size()), picker.wanted());
+  };
+
+  auto on_frame = [&](AVFrame* frame) {
+    ++run.frames_decoded;
+    if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) ++run.decode_errors;
+    int64_t pts = frame->best_effort_timestamp;
+    double time = pts != AV_NOPTS_VALUE ? input.to_seconds(pts) : synthetic_time;
+    synthetic_time = time + frame_step;
+    if (run.first_time == kNoTime) run.first_time = time;
+    run.last_time = std::max(run.last_time, time);
+    picker.offer(frame, time, keep);
+  };
+
+  av::PacketPtr packet = av::make_packet();
+  av::FramePtr frame = av::make_frame();
+  auto drain = [&]() {
+    while (avcodec_receive_frame(decoder, frame.get()) == 0) {
+      on_frame(frame.get());
+      av_frame_unref(frame.get());
+    }
+  };
+
+  while (!picker.done()) {
+    int rc = av_read_frame(fmt, packet.get());
+    if (rc < 0) break;  // end of file, or a damaged tail: decode what we have
+    if (packet->stream_index == input.stream_index()) {
+      if (av_packet_get_side_data(packet.get(), AV_PKT_DATA_ENCRYPTION_INFO, nullptr)) {
+        return make_error(ErrorCode::encrypted_input,
+                          "This video is encrypted (DRM-protected), so its pictures cannot be "
+                          "read. Use an unprotected copy of the clip.");
+      }
+      int sent = avcodec_send_packet(decoder, packet.get());
+      if (sent < 0 && sent != AVERROR(EAGAIN)) ++run.decode_errors;
+      drain();
+    }
+    av_packet_unref(packet.get());
+  }
+  if (!picker.done()) {
+    avcodec_send_packet(decoder, nullptr);  // flush delayed frames
+    drain();
+    picker.finish(keep);
+  }
+  return run;
+}
+
+}  // namespace
+
+Result<SampleResult> sample_frames(ByteSource& source, const SampleOptions& options,
+                                   const SampleProgress& progress) {
+  if (options.count < 1 || options.count > 256) {
+    return make_error(ErrorCode::invalid_argument, "The frame count must be between 1 and 256.");
+  }
+  if (options.max_short_side < 16 || options.max_short_side > 4096) {
+    return make_error(ErrorCode::invalid_argument,
+                      "The frame size limit must be between 16 and 4096 pixels.");
+  }
+  auto input_or = MediaInput::open(source);
+  if (!input_or) return input_or.error();
+  MediaInput& input = *input_or.value();
+  auto window_or = check_limits(input.info(), options);
+  if (!window_or) return window_or.error();
+  Window window = window_or.value();
+
+  // Skipping non-reference frames pays when samples are sparse (several
+  // frames between two samples); near every frame being wanted, it would
+  // leave gaps, and then we decode again without skipping.
+  const auto& fps = input.info().fps;
+  bool skip = options.skip_nonref && fps && window.length() * *fps >= 3.0 * options.count;
+  // Each further pass opens the input afresh: not every stream can seek back.
+  auto decode_again = [&](bool skip_nonref, const Window& w) -> Result<DecodeRun> {
+    auto again = MediaInput::open(source);
+    if (!again) return again.error();
+    return decode_window(*again.value(), w, options, skip_nonref, progress);
+  };
+  auto run = decode_window(input, window, options, skip, progress);
+  if (run && skip && static_cast<int>(run.value().frames.size()) < options.count) {
+    run = decode_again(/*skip_nonref=*/false, window);
+  }
+  if (!run) return run.error();
+
+  if (run.value().frames.empty()) {
+    return make_error(ErrorCode::unreadable_input,
+                      "No picture in this video could be decoded; the file is damaged or cut "
+                      "off. Export it again from the original and try again.");
+  }
+  // Duration unknown up front: the video itself says how long it is. When it
+  // ends inside the window, sample again over what is really there.
+  if (!input.info().duration) {
+    const double frame_step = fps ? 1.0 / *fps : 0.0;
+    const double seen = run.value().last_time + frame_step;
+    if (seen - std::max(0.0, run.value().first_time) < kMinDurationSeconds) {
+      return make_error(ErrorCode::too_short, "This video is under 1 second long; use one at "
+                                              "least 1 second long.");
+    }
+    if (seen < window.end - frame_step) {
+      window.end = seen;
+      run = decode_again(/*skip_nonref=*/false, window);
+      if (!run) return run.error();
+    }
+  }
+  DecodeRun& decoded = run.value();
+
+  SampleResult result;
+  result.source = input.info();
+  result.window = window;
+  result.frames = std::move(decoded.frames);
+  result.decode_errors = decoded.decode_errors;
+  result.frames_decoded = decoded.frames_decoded;
+  std::vector<const FrameQuality*> qualities;
+  for (const auto& f : result.frames) qualities.push_back(&f.quality);
+  result.quality = summarize_quality(qualities);
+  result.warnings = quality_warnings(result.quality, window.length(), result.decode_errors);
+  return result;
+}
+
+}  // namespace charid

@@ -1,0 +1,209 @@
+#include "registry/api_routes.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "registry/registry_service.h"
+
+namespace charid::registry {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kJson = "application/json";
+
+std::string dump(const json& value) {
+  // Replace rather than throw on invalid UTF-8: a response must always go out.
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void send_error(httplib::Response& res, const ApiError& e) {
+  res.status = e.status;
+  if (e.retry_after > 0) res.set_header("Retry-After", std::to_string(e.retry_after));
+  res.set_content(dump({{"error", {{"code", e.code}, {"message", e.message}}}}), kJson);
+}
+
+void send_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(dump(body), kJson);
+}
+
+json character_json(const CharacterRecord& r) {
+  return {{"id", r.id}, {"name", r.name}, {"created_at", r.created_at}, {"model", r.model},
+          {"visibility", r.visibility}};
+}
+
+bool is_json_content_type(const httplib::Request& req) {
+  std::string type = req.get_header_value("Content-Type");
+  std::transform(type.begin(), type.end(), type.begin(), ::tolower);
+  const std::string_view want = "application/json";
+  if (type.compare(0, want.size(), want) != 0) return false;
+  return type.size() == want.size() || type[want.size()] == ';' || type[want.size()] == ' ';
+}
+
+// Content type first (415), then syntax (400): the order a client fixes them in.
+ApiResult<json> read_json_body(const httplib::Request& req) {
+  if (!is_json_content_type(req)) {
+    return ApiError{415, "unsupported_media_type", "Send the body as application/json."};
+  }
+  json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return ApiError{400, "invalid_json", "The body is not valid JSON."};
+  if (!body.is_object()) return bad_request("The body must be a JSON object.");
+  return body;
+}
+
+// Storage outages and bugs become JSON 503/500 instead of a dropped connection.
+template <typename Fn>
+httplib::Server::Handler guarded(Fn fn) {
+  return [fn](const httplib::Request& req, httplib::Response& res) {
+    try {
+      fn(req, res);
+    } catch (const StorageError& e) {
+      std::fprintf(stderr, "charid-registry: storage error: %s\n", e.what());
+      send_error(res, {503, "storage_unavailable", "The database is unavailable; retry shortly."});
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "charid-registry: internal error: %s\n", e.what());
+      send_error(res, {500, "internal", "Internal error."});
+    }
+  };
+}
+
+// Runs `fn(caller)` for an authenticated request, else answers 401.
+template <typename Fn>
+httplib::Server::Handler authed(RegistryService& service, Fn fn) {
+  return guarded([&service, fn](const httplib::Request& req, httplib::Response& res) {
+    auto caller = service.authenticate(req.get_header_value("Authorization"));
+    if (!caller.ok()) return send_error(res, caller.error());
+    fn(caller.value(), req, res);
+  });
+}
+
+}  // namespace
+
+void install_api_routes(httplib::Server& server, RegistryService& service) {
+  server.Get("/healthz", guarded([&service](const httplib::Request&, httplib::Response& res) {
+    if (service.healthy()) return send_json(res, 200, {{"status", "ok"}});
+    send_error(res, {503, "storage_unavailable", "The database is unreachable."});
+  }));
+
+  server.Post("/v1/keys", guarded([&service](const httplib::Request& req, httplib::Response& res) {
+    // The body is optional; when there is one it must be JSON.
+    if (!req.body.empty()) {
+      auto body = read_json_body(req);
+      if (!body.ok()) return send_error(res, body.error());
+    }
+    auto key = service.create_key(req.remote_addr);
+    if (!key.ok()) return send_error(res, key.error());
+    send_json(res, 201, {{"key", key.value().key},
+                         {"credits", key.value().credits ? json(*key.value().credits) : json()}});
+  }));
+
+  server.Post("/v1/characters/match",
+              authed(service, [&service](const KeyRecord& caller, const httplib::Request& req,
+                                         httplib::Response& res) {
+                auto body = read_json_body(req);
+                if (!body.ok()) return send_error(res, body.error());
+                auto matches = service.match(caller, body.value());
+                if (!matches.ok()) return send_error(res, matches.error());
+                json out = json::array();
+                for (const auto& m : matches.value()) {
+                  out.push_back({{"id", m.id}, {"name", m.name}, {"score", m.score}});
+                }
+                send_json(res, 200, {{"matches", out}});
+              }));
+
+  server.Post("/v1/characters",
+              authed(service, [&service](const KeyRecord& caller, const httplib::Request& req,
+                                         httplib::Response& res) {
+                auto body = read_json_body(req);
+                if (!body.ok()) return send_error(res, body.error());
+                auto created = service.create_character(caller, body.value());
+                if (!created.ok()) return send_error(res, created.error());
+                send_json(res, created.value().created ? 201 : 200,
+                          character_json(created.value().record));
+              }));
+
+  server.Get("/v1/characters",
+             authed(service, [&service](const KeyRecord& caller, const httplib::Request& req,
+                                        httplib::Response& res) {
+               auto param = [&req](const char* name) -> std::optional<std::string> {
+                 if (!req.has_param(name)) return std::nullopt;
+                 return req.get_param_value(name);
+               };
+               auto page = service.list_characters(caller, param("limit"), param("after"));
+               if (!page.ok()) return send_error(res, page.error());
+               json data = json::array();
+               for (const auto& r : page.value().data) data.push_back(character_json(r));
+               send_json(res, 200, {{"data", data}, {"has_more", page.value().has_more}});
+             }));
+
+  server.Get(R"(/v1/characters/([^/]+))",
+             authed(service, [&service](const KeyRecord& caller, const httplib::Request& req,
+                                        httplib::Response& res) {
+               auto found = service.get_character(caller, req.matches[1]);
+               if (!found.ok()) return send_error(res, found.error());
+               send_json(res, 200, character_json(found.value()));
+             }));
+
+  server.Delete(R"(/v1/characters/([^/]+))",
+                authed(service, [&service](const KeyRecord& caller, const httplib::Request& req,
+                                           httplib::Response& res) {
+                  auto deleted = service.delete_character(caller, req.matches[1]);
+                  if (!deleted.ok()) return send_error(res, deleted.error());
+                  res.status = 204;
+                }));
+}
+
+void install_error_shape(httplib::Server& server) {
+  server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    switch (res.status) {
+      case 404: send_error(res, {404, "not_found", "No such route or file."}); break;
+      case 405: send_error(res, {405, "method_not_allowed", "Method not allowed."}); break;
+      case 413:
+        send_error(res, {413, "payload_too_large", "The body is over 64 KB."});
+        res.set_header("Connection", "close");
+        break;
+      case 414: send_error(res, {414, "uri_too_long", "The URI is too long."}); break;
+      case 400: send_error(res, {400, "invalid_request", "Malformed request."}); break;
+      default: send_error(res, {res.status, "error", "Request failed."}); break;
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        send_error(res, {500, "internal", "Internal error."});
+      });
+}
+
+void install_cors(httplib::Server& server, std::vector<std::string> origins) {
+  server.set_pre_routing_handler([origins = std::move(origins)](const httplib::Request& req,
+                                                                httplib::Response& res) {
+    const bool api = req.path.rfind("/v1/", 0) == 0 || req.path == "/healthz";
+    if (!api) return httplib::Server::HandlerResponse::Unhandled;
+    const std::string origin = req.get_header_value("Origin");
+    const bool allowed =
+        !origin.empty() && std::any_of(origins.begin(), origins.end(), [&](const std::string& o) {
+          return o == "*" || o == origin;
+        });
+    if (allowed) {
+      res.set_header("Access-Control-Allow-Origin", origin);
+      res.set_header("Vary", "Origin");
+      res.set_header("Access-Control-Expose-Headers", "Retry-After");
+    }
+    if (req.method != "OPTIONS") return httplib::Server::HandlerResponse::Unhandled;
+    // A preflight: answered here, with the grant only for allowed origins.
+    if (allowed) {
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
+      res.set_header("Access-Control-Max-Age", "600");
+    }
+    res.status = 204;
+    return httplib::Server::HandlerResponse::Handled;
+  });
+}
+
+}  // namespace charid::registry

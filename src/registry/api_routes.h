@@ -1,0 +1,23 @@
+// The HTTP face of API v1: parses requests, checks content types and auth,
+// calls RegistryService, and writes JSON in the exact shapes of docs/openapi.yaml.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace httplib {
+class Server;
+}
+
+namespace charid::registry {
+
+class RegistryService;
+
+void install_api_routes(httplib::Server& server, RegistryService& service);
+
+// Errors with an empty body (httplib's own 404/413, ...) get the JSON shape;
+// CORS for the listed origins ("*" allows any).
+void install_error_shape(httplib::Server& server);
+void install_cors(httplib::Server& server, std::vector<std::string> origins);
+
+}  // namespace charid::registry

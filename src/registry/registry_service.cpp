@@ -1,0 +1,219 @@
+#include "registry/registry_service.h"
+
+#include <nlohmann/json.hpp>
+
+#include "registry/clock.h"
+#include "registry/embedding_payload.h"
+#include "registry/random_token.h"
+
+namespace charid::registry {
+namespace {
+
+ApiError rate_limited(int retry_after, const std::string& what) {
+  return ApiError{429, "rate_limited", "Too many " + what + "; retry after " +
+                                           std::to_string(retry_after) + " s.", retry_after};
+}
+
+bool is_visible_to(const CharacterRecord& r, const KeyRecord& caller) {
+  return r.owner_id == caller.id || r.visibility == "public" || r.visibility == "unlisted";
+}
+
+IndexedCharacter to_indexed(CharacterRecord&& r) {
+  return IndexedCharacter{std::move(r.id), std::move(r.name), std::move(r.model), r.owner_id,
+                          r.visibility == "public", std::move(r.vector)};
+}
+
+std::optional<int> parse_int(const std::string& text) {
+  if (text.empty() || text.size() > 9) return std::nullopt;
+  int v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+std::optional<std::string> name_problem(const std::string& name) {
+  // The JSON parser has already rejected invalid UTF-8; count code points.
+  size_t count = 0;
+  bool blank = true;
+  for (size_t i = 0; i < name.size();) {
+    const auto lead = static_cast<unsigned char>(name[i]);
+    const size_t len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    uint32_t cp = len == 1 ? lead : lead & (0x7F >> len);
+    for (size_t j = 1; j < len && i + j < name.size(); ++j) {
+      cp = (cp << 6) | (static_cast<unsigned char>(name[i + j]) & 0x3F);
+    }
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0x2028 || cp == 0x2029) {
+      return "name must not contain control characters";
+    }
+    if (cp != ' ' && cp != 0xA0 && cp != 0x3000) blank = false;
+    ++count;
+    i += len;
+  }
+  if (count == 0 || blank) return "name must not be empty";
+  if (count > kMaxNameCharacters) return "name must be at most 80 characters";
+  return std::nullopt;
+}
+
+RegistryService::RegistryService(Storage& storage, VectorIndex& index, const ModelCatalog& catalog,
+                                 ServiceLimits limits)
+    : storage_(storage),
+      index_(index),
+      catalog_(catalog),
+      limits_(limits),
+      key_limiter_(limits.keys_per_minute / 60.0, limits.keys_per_minute),
+      create_limiter_(limits.creates_per_second, limits.creates_per_second * 2),
+      match_limiter_(limits.matches_per_second, limits.matches_per_second * 2) {}
+
+int64_t RegistryService::load_index() {
+  return storage_.load_all([this](CharacterRecord&& r) { index_.add(to_indexed(std::move(r))); });
+}
+
+ApiResult<NewKey> RegistryService::create_key(const std::string& client_address) {
+  if (const int wait = key_limiter_.acquire(client_address)) return rate_limited(wait, "new keys");
+  NewKey out{new_api_key(), limits_.credits_per_key};
+  storage_.create_key(sha256(out.key), out.credits, now_rfc3339());
+  return out;
+}
+
+ApiResult<KeyRecord> RegistryService::authenticate(const std::string& authorization) {
+  const ApiError unauthorized{401, "unauthorized",
+                              "Send an API key as \"Authorization: Bearer ck_...\" "
+                              "(POST /v1/keys makes one)."};
+  constexpr std::string_view kScheme = "bearer ";
+  if (authorization.size() <= kScheme.size()) return unauthorized;
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i]) return unauthorized;
+  }
+  std::string key = authorization.substr(kScheme.size());
+  while (!key.empty() && key.back() == ' ') key.pop_back();
+  while (!key.empty() && key.front() == ' ') key.erase(0, 1);
+  if (key.rfind("ck_", 0) != 0 || key.size() > 128) return unauthorized;
+  // The lookup is by hash (an index seek); the final comparison of the
+  // stored and computed hashes is constant-time.
+  const std::string hash = sha256(key);
+  auto found = storage_.find_key(hash);
+  if (!found || !constant_time_equal(found->key_hash, hash)) return unauthorized;
+  return *found;
+}
+
+ApiResult<CreatedCharacter> RegistryService::create_character(const KeyRecord& caller,
+                                                              const nlohmann::json& body) {
+  if (const int wait = create_limiter_.acquire(std::to_string(caller.id))) {
+    return rate_limited(wait, "characters created with this key");
+  }
+  if (!body.is_object()) return bad_request("The body must be a JSON object");
+  const auto name = body.find("name");
+  if (name == body.end() || !name->is_string()) return bad_request("name must be a string");
+  if (auto problem = name_problem(name->get<std::string>())) return bad_request(*problem);
+  std::string visibility = "private";
+  if (const auto v = body.find("visibility"); v != body.end()) {
+    if (!v->is_string() || (*v != "private" && *v != "unlisted" && *v != "public")) {
+      return bad_request("visibility must be \"private\", \"unlisted\" or \"public\"");
+    }
+    visibility = v->get<std::string>();
+  }
+  const auto embedding_json = body.find("embedding");
+  if (embedding_json == body.end()) return bad_request("embedding is required");
+  auto embedding = parse_embedding(*embedding_json, catalog_);
+  if (!embedding.ok()) return embedding.error();
+  Embedding e = std::move(embedding).value();
+
+  NewCharacter c;
+  c.id = new_character_id();
+  c.owner_id = caller.id;
+  c.name = name->get<std::string>();
+  c.model = e.model;
+  c.visibility = visibility;
+  c.created_at = now_rfc3339();
+  c.scale = e.scale;
+  c.vector = std::move(e.vector);
+  c.vector_hash = sha256(std::string_view(reinterpret_cast<const char*>(c.vector.data()), c.vector.size()));
+
+  CreateOutcome outcome = storage_.create_character(c);
+  switch (outcome.status) {
+    case CreateOutcome::Status::insufficient_credits:
+      return ApiError{402, "insufficient_credits",
+                      "This key has no credits left; each new character costs one."};
+    case CreateOutcome::Status::existing:
+      return CreatedCharacter{std::move(outcome.record), false};
+    case CreateOutcome::Status::created:
+      break;
+  }
+  index_.add(IndexedCharacter{c.id, c.name, c.model, c.owner_id, c.visibility == "public", c.vector});
+  return CreatedCharacter{std::move(outcome.record), true};
+}
+
+ApiResult<CharacterRecord> RegistryService::get_character(const KeyRecord& caller,
+                                                          const std::string& id) {
+  auto found = storage_.find_character(id);
+  if (!found || !is_visible_to(*found, caller)) return not_found();
+  return std::move(*found);
+}
+
+ApiResult<CharacterPage> RegistryService::list_characters(const KeyRecord& caller,
+                                                          const std::optional<std::string>& limit,
+                                                          const std::optional<std::string>& after) {
+  int page_size = 20;
+  if (limit) {
+    const auto parsed = parse_int(*limit);
+    if (!parsed || *parsed < 1 || *parsed > kMaxPageSize) {
+      return bad_request("limit must be an integer from 1 to 100");
+    }
+    page_size = *parsed;
+  }
+  std::optional<int64_t> before_seq;
+  if (after) {
+    const auto cursor = storage_.find_character(*after);
+    if (!cursor || cursor->owner_id != caller.id) {
+      return bad_request("after must be the id of one of your characters");
+    }
+    before_seq = cursor->seq;
+  }
+  // One extra row answers has_more without a count query.
+  auto rows = storage_.list_characters(caller.id, static_cast<size_t>(page_size) + 1, before_seq);
+  const bool has_more = rows.size() > static_cast<size_t>(page_size);
+  if (has_more) rows.pop_back();
+  return CharacterPage{std::move(rows), has_more};
+}
+
+ApiResult<bool> RegistryService::delete_character(const KeyRecord& caller, const std::string& id) {
+  if (!storage_.delete_character(id, caller.id)) return not_found();
+  index_.remove(id);
+  return true;
+}
+
+ApiResult<std::vector<IndexMatch>> RegistryService::match(const KeyRecord& caller,
+                                                          const nlohmann::json& body) {
+  if (const int wait = match_limiter_.acquire(std::to_string(caller.id))) {
+    return rate_limited(wait, "match requests with this key");
+  }
+  if (!body.is_object()) return bad_request("The body must be a JSON object");
+  int k = 10;
+  if (const auto kv = body.find("k"); kv != body.end()) {
+    if (!kv->is_number_integer() || kv->get<long long>() < 1 || kv->get<long long>() > kMaxMatches) {
+      return bad_request("k must be an integer from 1 to 50");
+    }
+    k = kv->get<int>();
+  }
+  const auto embedding_json = body.find("embedding");
+  if (embedding_json == body.end()) return bad_request("embedding is required");
+  auto embedding = parse_embedding(*embedding_json, catalog_);
+  if (!embedding.ok()) return embedding.error();
+  return index_.search(embedding.value().model, embedding.value().vector, caller.id,
+                       static_cast<size_t>(k));
+}
+
+bool RegistryService::healthy() {
+  try {
+    storage_.ping();
+    return true;
+  } catch (const StorageError&) {
+    return false;
+  }
+}
+
+}  // namespace charid::registry

@@ -1,0 +1,166 @@
+#include "registry/server_options.h"
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+namespace charid::registry {
+namespace {
+
+std::optional<double> to_number(const std::string& s) {
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0' || !(v >= 0)) return std::nullopt;
+  return v;
+}
+
+std::optional<int64_t> to_integer(const std::string& s) {
+  char* end = nullptr;
+  const long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || v < 0) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+std::string usage() {
+  return R"(usage:
+  charid-registry [serve] [flags]
+  charid-registry admin add-credits --key ck_... --amount N [--data-dir D | --database-url URL]
+  charid-registry admin import-vectors --file F --model M --count N [--public] [storage flags]
+
+serve flags (environment in brackets):
+  --host H                 [HOST] listen address (127.0.0.1)
+  --port P                 [PORT] (8787; 0 picks a free port and prints it)
+  --data-dir D             [DATA_DIR] SQLite database folder (./data)
+  --database-url URL       [DATABASE_URL] postgres://... for several instances
+  --web-root D             built web app (web/dist)
+  --models-dir D           model files served at /models/ (models/cache)
+  --manifest F             model manifest with the known embeddings (models/manifest.json)
+  --cors-origin O          allow this origin to call the API; repeat or comma-separate; * for any
+  --credits-per-key N      credits for each new key (default unlimited)
+  --keys-per-minute N      new keys per client address (30; 0 = unlimited)
+  --creates-per-second N   new characters per key (100; 0 = unlimited)
+  --matches-per-second N   match requests per key (100; 0 = unlimited)
+  --threads N              HTTP worker threads (16)
+  --sync-interval-ms N     PostgreSQL: pull other instances' changes this often (250)
+)";
+}
+
+std::optional<ParsedArgs> parse_args(int argc, char** argv, std::string* error) {
+  ParsedArgs out;
+  ServerOptions& o = out.options;
+  if (const char* v = std::getenv("HOST"); v && *v) o.host = v;
+  if (const char* v = std::getenv("PORT"); v && *v) {
+    const auto p = to_integer(v);
+    if (!p || *p > 65535) {
+      *error = "PORT must be a port number";
+      return std::nullopt;
+    }
+    o.port = static_cast<int>(*p);
+  }
+  if (const char* v = std::getenv("DATA_DIR"); v && *v) o.data_dir = v;
+  if (const char* v = std::getenv("DATABASE_URL"); v && *v) o.database_url = v;
+
+  using Setter = std::function<bool(const std::string&)>;
+  const std::map<std::string, Setter> setters = {
+      {"--host", [&](const std::string& v) { o.host = v; return !v.empty(); }},
+      {"--port", [&](const std::string& v) {
+         const auto p = to_integer(v);
+         if (!p || *p > 65535) return false;
+         o.port = static_cast<int>(*p);
+         return true;
+       }},
+      {"--data-dir", [&](const std::string& v) { o.data_dir = v; return !v.empty(); }},
+      {"--database-url", [&](const std::string& v) { o.database_url = v; return true; }},
+      {"--web-root", [&](const std::string& v) { o.web_root = v; return true; }},
+      {"--models-dir", [&](const std::string& v) { o.models_dir = v; return true; }},
+      {"--manifest", [&](const std::string& v) { o.manifest = v; return !v.empty(); }},
+      {"--cors-origin", [&](const std::string& v) {
+         size_t start = 0;
+         while (start <= v.size()) {
+           const size_t comma = v.find(',', start);
+           const std::string item = v.substr(start, comma == std::string::npos ? comma : comma - start);
+           if (!item.empty()) o.cors_origins.push_back(item);
+           if (comma == std::string::npos) break;
+           start = comma + 1;
+         }
+         return true;
+       }},
+      {"--credits-per-key", [&](const std::string& v) {
+         o.credits_per_key = to_integer(v);
+         return o.credits_per_key.has_value();
+       }},
+      {"--keys-per-minute", [&](const std::string& v) {
+         const auto n = to_number(v);
+         if (n) o.keys_per_minute = *n;
+         return n.has_value();
+       }},
+      {"--creates-per-second", [&](const std::string& v) {
+         const auto n = to_number(v);
+         if (n) o.creates_per_second = *n;
+         return n.has_value();
+       }},
+      {"--matches-per-second", [&](const std::string& v) {
+         const auto n = to_number(v);
+         if (n) o.matches_per_second = *n;
+         return n.has_value();
+       }},
+      {"--threads", [&](const std::string& v) {
+         const auto n = to_integer(v);
+         if (!n || *n < 1 || *n > 1024) return false;
+         o.threads = static_cast<int>(*n);
+         return true;
+       }},
+      {"--sync-interval-ms", [&](const std::string& v) {
+         const auto n = to_integer(v);
+         if (!n || *n < 10 || *n > 60000) return false;
+         o.sync_interval_ms = static_cast<int>(*n);
+         return true;
+       }},
+  };
+  // Flags only subcommands understand; kept verbatim for them.
+  const std::map<std::string, bool> subcommand_flags = {
+      {"--key", true}, {"--amount", true}, {"--file", true}, {"--model", true},
+      {"--count", true}, {"--public", false}};
+
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--", 0) != 0) {
+      out.positional.push_back(arg);
+      continue;
+    }
+    std::string value;
+    bool has_value = false;
+    if (const size_t eq = arg.find('='); eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_value = true;
+    }
+    const auto setter = setters.find(arg);
+    const auto sub = subcommand_flags.find(arg);
+    const bool takes_value = setter != setters.end() || (sub != subcommand_flags.end() && sub->second);
+    if (setter == setters.end() && sub == subcommand_flags.end()) {
+      *error = "unknown flag " + arg;
+      return std::nullopt;
+    }
+    if (takes_value && !has_value) {
+      if (i + 1 >= argc) {
+        *error = arg + " needs a value";
+        return std::nullopt;
+      }
+      value = argv[++i];
+    }
+    if (setter != setters.end()) {
+      if (!setter->second(value)) {
+        *error = "bad value for " + arg + ": " + value;
+        return std::nullopt;
+      }
+    } else {
+      out.extra.emplace_back(arg, value);
+    }
+  }
+  return out;
+}
+
+}  // namespace charid::registry

@@ -1,0 +1,40 @@
+// Command-line flags and environment of `charid-registry serve` and the admin
+// subcommands. Flags win over the environment (HOST, PORT, DATA_DIR,
+// DATABASE_URL), which wins over defaults.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace charid::registry {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8787;
+  std::string data_dir = "data";
+  std::string database_url;  // postgres://... switches storage to PostgreSQL
+  std::string web_root = "web/dist";
+  std::string models_dir = "models/cache";
+  std::string manifest = "models/manifest.json";
+  std::vector<std::string> cors_origins;  // empty: CORS off
+  std::optional<int64_t> credits_per_key;
+  double keys_per_minute = 30;
+  double creates_per_second = 100;
+  double matches_per_second = 100;
+  int threads = 16;
+  int sync_interval_ms = 250;  // PostgreSQL: how often to pull other instances' changes
+};
+
+struct ParsedArgs {
+  ServerOptions options;
+  std::vector<std::string> positional;  // subcommand words and their operands
+  std::vector<std::pair<std::string, std::string>> extra;  // flags a subcommand reads itself
+};
+
+// nullopt with `error` set on an unknown flag or a bad value.
+std::optional<ParsedArgs> parse_args(int argc, char** argv, std::string* error);
+
+std::string usage();
+
+}  // namespace charid::registry

@@ -1,0 +1,93 @@
+// Storage: what the registry keeps (API keys and characters) behind one
+// interface with two implementations, SQLite (one process, the default) and
+// PostgreSQL (several processes on one database). Methods throw StorageError
+// when the database fails; bad input never reaches this layer.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace charid::registry {
+
+struct KeyRecord {
+  int64_t id = 0;
+  std::optional<int64_t> credits;  // nullopt: unlimited
+  std::string key_hash;            // as stored, for the constant-time check
+};
+
+struct CharacterRecord {
+  std::string id;  // "char_..."
+  int64_t owner_id = 0;
+  std::string name;
+  std::string model;
+  std::string visibility;  // "private" | "unlisted" | "public"
+  std::string created_at;  // RFC 3339 UTC
+  int64_t seq = 0;         // insertion order: newest first is seq descending
+  float scale = 0;
+  std::vector<int8_t> vector;  // empty when a query did not ask for it
+};
+
+struct NewCharacter {
+  std::string id;
+  int64_t owner_id = 0;
+  std::string name;
+  std::string model;
+  std::string visibility;
+  std::string created_at;
+  float scale = 0;
+  std::vector<int8_t> vector;
+  std::string vector_hash;  // SHA-256 of the vector bytes: the idempotency key with owner+name+model
+};
+
+struct CreateOutcome {
+  enum class Status { created, existing, insufficient_credits };
+  Status status;
+  CharacterRecord record;  // the stored character (created or existing), without vector
+};
+
+// One committed change, for instances that share a database.
+struct Change {
+  int64_t seq = 0;
+  std::string id;
+  bool deleted = false;
+  std::optional<CharacterRecord> record;  // with vector; absent when deleted since
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  virtual void ping() = 0;
+
+  virtual KeyRecord create_key(const std::string& key_hash, std::optional<int64_t> credits,
+                               const std::string& created_at) = 0;
+  virtual std::optional<KeyRecord> find_key(const std::string& key_hash) = 0;
+  // The new balance (nullopt inside: unlimited), or nullopt when no such key.
+  virtual std::optional<std::optional<int64_t>> add_credits(const std::string& key_hash,
+                                                            int64_t amount) = 0;
+
+  // Atomic: an existing identical character wins; otherwise one credit is
+  // taken (when the key is limited) and the row inserted, durably, before
+  // this returns.
+  virtual CreateOutcome create_character(const NewCharacter& character) = 0;
+  // Many rows in one transaction, without credits or idempotency checks: for
+  // seeding benchmarks and imports, never for API requests.
+  virtual void bulk_insert(const std::vector<NewCharacter>& characters) = 0;
+  virtual std::optional<CharacterRecord> find_character(const std::string& id) = 0;
+  virtual std::vector<CharacterRecord> list_characters(int64_t owner_id, size_t limit,
+                                                       std::optional<int64_t> before_seq) = 0;
+  virtual bool delete_character(const std::string& id, int64_t owner_id) = 0;
+
+  // Streams every character with its vector; returns the change cursor to
+  // poll from afterwards.
+  virtual int64_t load_all(const std::function<void(CharacterRecord&&)>& sink) = 0;
+  // Changes committed after `cursor`, oldest first. Only a shared database
+  // has changes made elsewhere; SQLite has one writer process.
+  virtual std::vector<Change> changes_since(int64_t /*cursor*/, size_t /*limit*/) { return {}; }
+  virtual bool shared_between_processes() const { return false; }
+};
+
+}  // namespace charid::registry

@@ -1,0 +1,116 @@
+#include "registry/vector_index.h"
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <queue>
+
+namespace charid::registry {
+
+VectorIndex::VectorIndex() : dot_(best_dot_kernel()) {}
+
+void VectorIndex::add(const IndexedCharacter& c) {
+  int64_t sum = 0;
+  int64_t norm2 = 0;
+  for (int8_t x : c.vector) {
+    sum += x;
+    norm2 += int64_t{x} * x;
+  }
+  if (norm2 == 0) return;  // validation refuses all-zero vectors; never divide by zero
+
+  std::unique_lock lock(mutex_);
+  if (locations_.count(c.id)) return;
+  Shard& shard = shards_[c.model];
+  if (shard.dims == 0) shard.dims = c.vector.size();
+  if (shard.dims != c.vector.size()) return;  // a model's dims never change
+  const size_t row = shard.ids.size();
+  shard.data.insert(shard.data.end(), c.vector.begin(), c.vector.end());
+  shard.sums.push_back(static_cast<int32_t>(sum));
+  shard.inv_norms.push_back(static_cast<float>(1.0 / std::sqrt(static_cast<double>(norm2))));
+  shard.owners.push_back(c.owner_id);
+  shard.is_public.push_back(c.is_public ? 1 : 0);
+  shard.ids.push_back(c.id);
+  shard.names.push_back(c.name);
+  locations_[c.id] = Location{c.model, row};
+}
+
+void VectorIndex::remove(const std::string& id) {
+  std::unique_lock lock(mutex_);
+  const auto found = locations_.find(id);
+  if (found == locations_.end()) return;
+  Shard& shard = shards_[found->second.model];
+  const size_t row = found->second.row;
+  const size_t last = shard.ids.size() - 1;
+  // Swap the last row into the hole: O(dims), and the block stays dense.
+  if (row != last) {
+    std::copy_n(shard.data.begin() + last * shard.dims, shard.dims,
+                shard.data.begin() + row * shard.dims);
+    shard.sums[row] = shard.sums[last];
+    shard.inv_norms[row] = shard.inv_norms[last];
+    shard.owners[row] = shard.owners[last];
+    shard.is_public[row] = shard.is_public[last];
+    shard.ids[row] = std::move(shard.ids[last]);
+    shard.names[row] = std::move(shard.names[last]);
+    locations_[shard.ids[row]].row = row;
+  }
+  // Zero the freed bytes: a deleted vector does not linger in memory either.
+  std::fill_n(shard.data.begin() + last * shard.dims, shard.dims, int8_t{0});
+  shard.data.resize(last * shard.dims);
+  shard.sums.pop_back();
+  shard.inv_norms.pop_back();
+  shard.owners.pop_back();
+  shard.is_public.pop_back();
+  shard.ids.pop_back();
+  shard.names.pop_back();
+  locations_.erase(found);
+}
+
+std::vector<IndexMatch> VectorIndex::search(const std::string& model,
+                                            const std::vector<int8_t>& query, int64_t caller_id,
+                                            size_t k) const {
+  int64_t qnorm2 = 0;
+  std::vector<uint8_t> biased(query.size());
+  for (size_t i = 0; i < query.size(); ++i) {
+    qnorm2 += int64_t{query[i]} * query[i];
+    biased[i] = static_cast<uint8_t>(static_cast<int>(query[i]) + 128);
+  }
+  if (qnorm2 == 0 || k == 0) return {};
+  const float q_inv = static_cast<float>(1.0 / std::sqrt(static_cast<double>(qnorm2)));
+
+  std::shared_lock lock(mutex_);
+  const auto it = shards_.find(model);
+  if (it == shards_.end() || it->second.dims != query.size()) return {};
+  const Shard& shard = it->second;
+
+  // Min-heap of (score, row) holding the best k seen so far.
+  using Scored = std::pair<float, size_t>;
+  std::priority_queue<Scored, std::vector<Scored>, std::greater<Scored>> best;
+  const size_t rows = shard.ids.size();
+  const size_t dims = shard.dims;
+  for (size_t r = 0; r < rows; ++r) {
+    if (!shard.is_public[r] && shard.owners[r] != caller_id) continue;
+    const int32_t dot = dot_(query.data(), biased.data(), shard.data.data() + r * dims,
+                             shard.sums[r], dims);
+    const float score = static_cast<float>(dot) * shard.inv_norms[r] * q_inv;
+    if (best.size() < k) {
+      best.emplace(score, r);
+    } else if (score > best.top().first) {
+      best.pop();
+      best.emplace(score, r);
+    }
+  }
+  std::vector<IndexMatch> out(best.size());
+  for (size_t i = out.size(); i-- > 0;) {
+    const auto [score, r] = best.top();
+    best.pop();
+    out[i] = IndexMatch{shard.ids[r], shard.names[r], std::clamp(double{score}, -1.0, 1.0)};
+  }
+  return out;
+}
+
+size_t VectorIndex::size() const {
+  std::shared_lock lock(mutex_);
+  return locations_.size();
+}
+
+}  // namespace charid::registry

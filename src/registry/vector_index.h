@@ -1,0 +1,71 @@
+// The in-memory search index: one shard per model, every vector kept as int8
+// in one contiguous block and scanned exactly (no approximation, so a match
+// is never missed). Rebuilt from storage at start and kept in step with
+// creates and deletes; readers share a lock, writers take it alone.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "registry/int8_dot.h"
+
+namespace charid::registry {
+
+struct IndexedCharacter {
+  std::string id;
+  std::string name;
+  std::string model;
+  int64_t owner_id = 0;
+  bool is_public = false;  // matchable by every key, not only the owner's
+  std::vector<int8_t> vector;
+};
+
+struct IndexMatch {
+  std::string id;
+  std::string name;
+  double score;  // cosine similarity in [-1, 1]
+};
+
+class VectorIndex {
+ public:
+  VectorIndex();
+
+  // Adding an id already present is a no-op (instances replay changes that
+  // they made themselves).
+  void add(const IndexedCharacter& character);
+  void remove(const std::string& id);
+
+  // The k best by cosine among the caller's own and public characters of
+  // `model`, best first.
+  std::vector<IndexMatch> search(const std::string& model, const std::vector<int8_t>& query,
+                                 int64_t caller_id, size_t k) const;
+
+  size_t size() const;
+
+ private:
+  struct Shard {
+    size_t dims = 0;
+    std::vector<int8_t> data;      // rows * dims
+    std::vector<int32_t> sums;     // per row, for the VNNI bias correction
+    std::vector<float> inv_norms;  // per row, 1/|v|
+    std::vector<int64_t> owners;
+    std::vector<uint8_t> is_public;
+    std::vector<std::string> ids;
+    std::vector<std::string> names;
+  };
+  struct Location {
+    std::string model;
+    size_t row;
+  };
+
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, Shard> shards_;
+  std::unordered_map<std::string, Location> locations_;
+  DotKernel dot_;
+};
+
+}  // namespace charid::registry
