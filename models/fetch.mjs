@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// The models step (`npm run models`): puts every file of models/manifest.json into models/cache/.
+//   upstream files: downloaded from their upstream URL (short timeout), sha256 checked; when the
+//     network is unavailable or the bytes differ, taken from the mirror folder
+//     CHARID_MODEL_MIRROR (default ../shared/models beside the clone), sha256 checked again;
+//   derived files: made by the project's scripts in models/derive/ from the upstream files,
+//     deterministically, and checked against the sha256 recorded in the manifest.
+// Files already in the cache with the right hash are kept. The manifest is copied beside them,
+// so whoever serves models/cache/ (the registry at /models/) serves the manifest too.
+import { createHash } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..');
+export const manifestPath = path.join(here, 'manifest.json');
+export const cacheDir = path.join(here, 'cache');
+
+export function loadManifest() {
+  return JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+}
+
+function sha256(bytes) {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function fileSha256(file) {
+  try {
+    return sha256(fs.readFileSync(file));
+  } catch {
+    return null;
+  }
+}
+
+function writeAtomically(file, bytes) {
+  const tmp = `${file}.part-${process.pid}`;
+  fs.writeFileSync(tmp, bytes);
+  fs.renameSync(tmp, file);
+}
+
+// Every file an entry stands for: [{file, sha256, size, upstream, mirror}].
+function filesOf(model) {
+  return model.files ?? [model];
+}
+
+async function download(url, timeoutMs) {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+async function fetchFile(spec, { mirrorDir, timeoutMs, log }) {
+  const target = path.join(cacheDir, spec.file);
+  if (fileSha256(target) === spec.sha256) return 'cached';
+  const problems = [];
+  for (const url of spec.upstream ?? []) {
+    try {
+      const bytes = await download(url, timeoutMs);
+      const got = sha256(bytes);
+      if (got !== spec.sha256) throw new Error(`sha256 ${got}, expected ${spec.sha256}`);
+      writeAtomically(target, bytes);
+      return 'downloaded';
+    } catch (err) {
+      const reason = err.name === 'TimeoutError' ? 'timeout' : (err.cause?.code ?? err.message);
+      problems.push(`${url}: ${reason}`);
+    }
+  }
+  const mirrored = path.join(mirrorDir, spec.mirror ?? spec.file);
+  if (!fs.existsSync(mirrored)) {
+    throw new Error(`${spec.file}: no upstream reachable (${problems.join('; ')}) and not in the mirror ${mirrored}`);
+  }
+  const bytes = fs.readFileSync(mirrored);
+  const got = sha256(bytes);
+  if (got !== spec.sha256) {
+    throw new Error(`${spec.file}: the mirror copy has sha256 ${got}, expected ${spec.sha256}`);
+  }
+  writeAtomically(target, bytes);
+  log(`  ${spec.file}: upstream unavailable (${problems.length} tried), taken from the mirror`);
+  return 'mirror';
+}
+
+// A python3 with the onnx and numpy modules (Debian: python3-onnx python3-numpy).
+export function findPython() {
+  const candidates = [process.env.CHARID_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
+  for (const exe of candidates) {
+    const r = spawnSync(exe, ['-c', 'import onnx, numpy'], { stdio: 'ignore' });
+    if (r.status === 0) return exe;
+  }
+  throw new Error('no python3 with the onnx and numpy modules (apt-get install python3-onnx python3-numpy, or set CHARID_PYTHON)');
+}
+
+function deriveFile(model, byId) {
+  const target = path.join(cacheDir, model.file);
+  if (fileSha256(target) === model.sha256) return 'cached';
+  const sources = model.derived.from.flatMap((id) => {
+    const src = byId.get(id);
+    if (!src) throw new Error(`${model.id}: derived from unknown model ${id}`);
+    return filesOf(src).map((f) => path.join(cacheDir, f.file));
+  });
+  const tmp = `${target}.part-${process.pid}`;
+  execFileSync(findPython(), [path.join(repoRoot, model.derived.script), ...sources, tmp], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const got = fileSha256(tmp);
+  if (got !== model.sha256) {
+    fs.rmSync(tmp, { force: true });
+    throw new Error(`${model.id}: derived file has sha256 ${got}, the manifest records ${model.sha256} ` +
+      '(a different script or onnx version; update the manifest only on purpose)');
+  }
+  fs.renameSync(tmp, target);
+  return 'derived';
+}
+
+// Makes models/cache complete; returns {cacheDir, servedBytes}.
+export async function ensureModels({ quiet = false } = {}) {
+  const log = quiet ? () => {} : (m) => console.log(m);
+  const manifest = loadManifest();
+  const mirrorDir = path.resolve(repoRoot, process.env.CHARID_MODEL_MIRROR ?? '../shared/models');
+  const timeoutMs = Number(process.env.CHARID_MODEL_TIMEOUT_MS ?? 10000);
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const byId = new Map(manifest.models.map((m) => [m.id, m]));
+  let servedBytes = 0;
+  for (const model of manifest.models) {
+    const states = model.derived
+      ? [deriveFile(model, byId)]
+      : await Promise.all(filesOf(model).map((f) => fetchFile(f, { mirrorDir, timeoutMs, log })));
+    if (model.serve) servedBytes += fs.statSync(path.join(cacheDir, model.file)).size;
+    log(`${model.id}@${model.version}: ${states.join(', ')}`);
+  }
+  fs.copyFileSync(manifestPath, path.join(cacheDir, 'manifest.json'));
+  log(`models served to the page: ${(servedBytes / 1e6).toFixed(2)} MB in ${cacheDir}`);
+  return { cacheDir, servedBytes };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  ensureModels().catch((err) => {
+    console.error(`models: ${err.message}`);
+    process.exit(1);
+  });
+}
