@@ -158,7 +158,8 @@ void install_api_routes(httplib::Server& server, RegistryService& service) {
 }
 
 void install_error_shape(httplib::Server& server) {
-  server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  const httplib::Server::HandlerWithResponse shape = [](const httplib::Request&,
+                                                         httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     switch (res.status) {
       case 404: send_error(res, {404, "not_found", "No such route or file."}); break;
@@ -172,7 +173,8 @@ void install_error_shape(httplib::Server& server) {
       default: send_error(res, {res.status, "error", "Request failed."}); break;
     }
     return httplib::Server::HandlerResponse::Handled;
-  });
+  };
+  server.set_error_handler(shape);
   server.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         send_error(res, {500, "internal", "Internal error."});

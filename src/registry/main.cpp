@@ -1,0 +1,145 @@
+// charid-registry: serves API v1, the web app and the model files, or runs an
+// admin subcommand. See docs/openapi.yaml and `charid-registry --help`.
+#include <httplib.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include "registry/admin_commands.h"
+#include "registry/api_error.h"
+#include "registry/api_routes.h"
+#include "registry/index_sync.h"
+#include "registry/int8_dot.h"
+#include "registry/model_catalog.h"
+#include "registry/registry_service.h"
+#include "registry/server_options.h"
+#include "registry/static_files.h"
+#include "registry/storage_factory.h"
+#include "registry/vector_index.h"
+
+namespace registry = charid::registry;
+
+namespace {
+
+constexpr size_t kMaxBody = 64 * 1024;
+
+int serve(const registry::ServerOptions& o) {
+  std::string error;
+  const auto catalog = registry::ModelCatalog::load(o.manifest, &error);
+  if (!catalog) {
+    std::fprintf(stderr, "charid-registry: %s\n", error.c_str());
+    return 2;
+  }
+  std::unique_ptr<registry::Storage> storage;
+  try {
+    storage = registry::open_storage(o.data_dir, o.database_url);
+  } catch (const registry::StorageError& e) {
+    std::fprintf(stderr, "charid-registry: %s\n", e.what());
+    return 1;
+  }
+
+  registry::VectorIndex index;
+  registry::ServiceLimits limits{o.keys_per_minute, o.creates_per_second, o.matches_per_second,
+                                 o.credits_per_key};
+  registry::RegistryService service(*storage, index, *catalog, limits);
+  const auto started = std::chrono::steady_clock::now();
+  int64_t cursor = 0;
+  try {
+    cursor = service.load_index();
+  } catch (const registry::StorageError& e) {
+    std::fprintf(stderr, "charid-registry: loading the index: %s\n", e.what());
+    return 1;
+  }
+  const double load_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  std::unique_ptr<registry::IndexSync> sync;
+  if (storage->shared_between_processes()) {
+    sync = std::make_unique<registry::IndexSync>(*storage, index, cursor, o.sync_interval_ms);
+  }
+
+  httplib::Server server;
+  const int threads = o.threads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server.set_payload_max_length(kMaxBody);
+  // Every response, API or file: the page must be cross-origin isolated for
+  // wasm threads (SharedArrayBuffer).
+  server.set_default_headers({{"Cross-Origin-Opener-Policy", "same-origin"},
+                              {"Cross-Origin-Embedder-Policy", "require-corp"},
+                              {"X-Content-Type-Options", "nosniff"}});
+  registry::install_error_shape(server);
+  registry::install_cors(server, o.cors_origins);
+  registry::install_api_routes(server, service);
+  registry::install_static_files(server, {o.web_root, o.models_dir});
+
+  int port = o.port;
+  if (port == 0) {
+    port = server.bind_to_any_port(o.host);
+  } else if (!server.bind_to_port(o.host, port)) {
+    port = -1;
+  }
+  if (port <= 0) {
+    std::fprintf(stderr, "charid-registry: cannot listen on %s:%d\n", o.host.c_str(), o.port);
+    return 1;
+  }
+
+  // SIGINT/SIGTERM are blocked in every thread and taken here, where calling
+  // stop() is safe (a signal handler could not).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  std::thread waiter([&server, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    server.stop();
+  });
+  waiter.detach();
+
+  std::printf("charid-registry listening on http://%s:%d (%s storage, %zu characters in %.0f ms, "
+              "%zu models, %s dot products)\n",
+              o.host.c_str(), port, o.database_url.empty() ? "sqlite" : "postgresql", index.size(),
+              load_ms, catalog->size(), registry::best_dot_kernel_name());
+  std::fflush(stdout);
+  server.listen_after_bind();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::printf("%s", registry::usage().c_str());
+      return 0;
+    }
+  }
+  // Before any thread starts, so all inherit the mask (see serve()).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::string error;
+  const auto args = registry::parse_args(argc, argv, &error);
+  if (!args) {
+    std::fprintf(stderr, "charid-registry: %s\n%s", error.c_str(), registry::usage().c_str());
+    return 2;
+  }
+  const std::string command = args->positional.empty() ? "serve" : args->positional[0];
+  if (command == "admin") {
+    // Admin commands are short-lived; let Ctrl-C end them normally.
+    pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
+    return registry::run_admin_command(*args);
+  }
+  if (command != "serve" || args->positional.size() > 1) {
+    std::fprintf(stderr, "charid-registry: unknown command\n%s", registry::usage().c_str());
+    return 2;
+  }
+  return serve(args->options);
+}

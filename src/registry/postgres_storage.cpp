@@ -1,0 +1,397 @@
+#include "registry/postgres_storage.h"
+
+#include <libpq-fe.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "registry/api_error.h"
+
+namespace charid::registry {
+namespace {
+
+// Any constant works; all instances must agree on it.
+constexpr const char* kChangeLock = "SELECT pg_advisory_xact_lock(4242001)";
+constexpr const char* kSchemaLock = "SELECT pg_advisory_lock(4242002)";
+constexpr const char* kSchemaUnlock = "SELECT pg_advisory_unlock(4242002)";
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS api_keys (
+  id BIGSERIAL PRIMARY KEY,
+  key_hash BYTEA NOT NULL UNIQUE,
+  credits BIGINT,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS characters (
+  seq BIGSERIAL PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  owner_id BIGINT NOT NULL REFERENCES api_keys(id),
+  name TEXT NOT NULL,
+  model TEXT NOT NULL,
+  visibility TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  scale REAL NOT NULL,
+  vector BYTEA NOT NULL,
+  vector_hash BYTEA NOT NULL,
+  UNIQUE (owner_id, name, model, vector_hash)
+);
+CREATE INDEX IF NOT EXISTS characters_by_owner ON characters (owner_id, seq);
+CREATE TABLE IF NOT EXISTS character_changes (
+  seq BIGSERIAL PRIMARY KEY,
+  character_id TEXT NOT NULL,
+  deleted BOOLEAN NOT NULL
+);
+)sql";
+
+constexpr const char* kCharacterColumns =
+    "id, owner_id, name, model, visibility, created_at, seq, scale";
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using Result = std::unique_ptr<PGresult, ResultDeleter>;
+
+// Query parameters: text for numbers and strings, binary for byte strings.
+class Params {
+ public:
+  Params& text(std::string v) { return add(std::move(v), 0); }
+  Params& integer(int64_t v) { return add(std::to_string(v), 0); }
+  Params& real(float v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v));
+    return add(buf, 0);
+  }
+  Params& bytes(const void* data, size_t size) {
+    return add(std::string(static_cast<const char*>(data), size), 1);
+  }
+  Params& null() {
+    values_.emplace_back();
+    formats_.push_back(0);
+    nulls_.push_back(true);
+    return *this;
+  }
+
+  int count() const { return static_cast<int>(values_.size()); }
+  void fill(std::vector<const char*>& v, std::vector<int>& len, std::vector<int>& fmt) const {
+    for (size_t i = 0; i < values_.size(); ++i) {
+      v.push_back(nulls_[i] ? nullptr : values_[i].data());
+      len.push_back(static_cast<int>(values_[i].size()));
+      fmt.push_back(formats_[i]);
+    }
+  }
+
+ private:
+  Params& add(std::string v, int format) {
+    values_.push_back(std::move(v));
+    formats_.push_back(format);
+    nulls_.push_back(false);
+    return *this;
+  }
+  std::vector<std::string> values_;
+  std::vector<int> formats_;
+  std::vector<bool> nulls_;
+};
+
+Result run(PGconn* conn, const char* sql, const Params& params = Params()) {
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+  params.fill(values, lengths, formats);
+  Result r(PQexecParams(conn, sql, params.count(), nullptr, values.data(), lengths.data(),
+                        formats.data(), 0));
+  const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    throw StorageError(std::string("postgres: ") + PQerrorMessage(conn));
+  }
+  return r;
+}
+
+std::string text(const Result& r, int row, int col) {
+  return std::string(PQgetvalue(r.get(), row, col), PQgetlength(r.get(), row, col));
+}
+int64_t integer(const Result& r, int row, int col) {
+  return std::strtoll(PQgetvalue(r.get(), row, col), nullptr, 10);
+}
+bool is_null(const Result& r, int row, int col) { return PQgetisnull(r.get(), row, col) != 0; }
+
+// bytea in text results is "\x" + hex.
+std::string bytes(const Result& r, int row, int col) {
+  const char* s = PQgetvalue(r.get(), row, col);
+  const int n = PQgetlength(r.get(), row, col);
+  std::string out;
+  if (n < 2 || s[0] != '\\' || s[1] != 'x') return out;
+  auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  out.reserve((n - 2) / 2);
+  for (int i = 2; i + 1 < n; i += 2) out.push_back(static_cast<char>(nibble(s[i]) << 4 | nibble(s[i + 1])));
+  return out;
+}
+
+CharacterRecord read_character(const Result& r, int row, int first_col = 0) {
+  CharacterRecord c;
+  c.id = text(r, row, first_col + 0);
+  c.owner_id = integer(r, row, first_col + 1);
+  c.name = text(r, row, first_col + 2);
+  c.model = text(r, row, first_col + 3);
+  c.visibility = text(r, row, first_col + 4);
+  c.created_at = text(r, row, first_col + 5);
+  c.seq = integer(r, row, first_col + 6);
+  c.scale = std::strtof(PQgetvalue(r.get(), row, first_col + 7), nullptr);
+  return c;
+}
+
+std::vector<int8_t> read_vector(const Result& r, int row, int col) {
+  const std::string b = bytes(r, row, col);
+  return std::vector<int8_t>(reinterpret_cast<const int8_t*>(b.data()),
+                             reinterpret_cast<const int8_t*>(b.data()) + b.size());
+}
+
+Params character_params(const NewCharacter& c) {
+  Params p;
+  p.text(c.id).integer(c.owner_id).text(c.name).text(c.model).text(c.visibility).text(c.created_at);
+  p.real(c.scale).bytes(c.vector.data(), c.vector.size()).bytes(c.vector_hash.data(), c.vector_hash.size());
+  return p;
+}
+
+constexpr const char* kInsertCharacter =
+    "INSERT INTO characters (id, owner_id, name, model, visibility, created_at, scale, vector,"
+    " vector_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+}  // namespace
+
+PostgresStorage::Lease::~Lease() {
+  if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+    Result(PQexec(conn_, "ROLLBACK"));
+  }
+  {
+    std::lock_guard lock(owner_.mutex_);
+    owner_.idle_.push_back(conn_);
+  }
+  owner_.available_.notify_one();
+}
+
+PGconn* PostgresStorage::connect() {
+  PGconn* conn = PQconnectdb(url_.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    const std::string message = PQerrorMessage(conn);
+    PQfinish(conn);
+    throw StorageError("postgres: cannot connect: " + message);
+  }
+  Result(PQexec(conn, "SET client_min_messages = warning"));
+  return conn;
+}
+
+PostgresStorage::PostgresStorage(const std::string& url, size_t pool_size) : url_(url) {
+  for (size_t i = 0; i < pool_size; ++i) idle_.push_back(connect());
+  auto conn = lease();
+  // Instances may start together; one creates the schema at a time.
+  run(conn.get(), kSchemaLock);
+  try {
+    Result r(PQexec(conn.get(), kSchema));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      throw StorageError(std::string("postgres: schema: ") + PQerrorMessage(conn.get()));
+    }
+  } catch (...) {
+    Result(PQexec(conn.get(), kSchemaUnlock));
+    throw;
+  }
+  run(conn.get(), kSchemaUnlock);
+}
+
+PostgresStorage::~PostgresStorage() {
+  std::lock_guard lock(mutex_);
+  for (PGconn* c : idle_) PQfinish(c);
+}
+
+PostgresStorage::Lease PostgresStorage::lease() {
+  std::unique_lock lock(mutex_);
+  available_.wait(lock, [this] { return !idle_.empty(); });
+  PGconn* conn = idle_.back();
+  idle_.pop_back();
+  lock.unlock();
+  // A server restart breaks connections; reconnect once before giving up.
+  if (PQstatus(conn) != CONNECTION_OK) PQreset(conn);
+  return Lease(*this, conn);
+}
+
+void PostgresStorage::ping() {
+  auto conn = lease();
+  run(conn.get(), "SELECT 1");
+}
+
+KeyRecord PostgresStorage::create_key(const std::string& key_hash, std::optional<int64_t> credits,
+                                      const std::string& created_at) {
+  auto conn = lease();
+  Params p;
+  p.bytes(key_hash.data(), key_hash.size());
+  if (credits) p.integer(*credits); else p.null();
+  p.text(created_at);
+  const auto r = run(conn.get(),
+                     "INSERT INTO api_keys (key_hash, credits, created_at) VALUES ($1, $2, $3)"
+                     " RETURNING id", p);
+  return KeyRecord{integer(r, 0, 0), credits, key_hash};
+}
+
+std::optional<KeyRecord> PostgresStorage::find_key(const std::string& key_hash) {
+  auto conn = lease();
+  const auto r = run(conn.get(), "SELECT id, credits, key_hash FROM api_keys WHERE key_hash = $1",
+                     Params().bytes(key_hash.data(), key_hash.size()));
+  if (PQntuples(r.get()) == 0) return std::nullopt;
+  KeyRecord k{integer(r, 0, 0), std::nullopt, bytes(r, 0, 2)};
+  if (!is_null(r, 0, 1)) k.credits = integer(r, 0, 1);
+  return k;
+}
+
+std::optional<std::optional<int64_t>> PostgresStorage::add_credits(const std::string& key_hash,
+                                                                   int64_t amount) {
+  auto conn = lease();
+  const auto r = run(conn.get(),
+                     "UPDATE api_keys SET credits = credits + $1 WHERE key_hash = $2"
+                     " RETURNING credits",
+                     Params().integer(amount).bytes(key_hash.data(), key_hash.size()));
+  if (PQntuples(r.get()) == 0) return std::nullopt;
+  if (is_null(r, 0, 0)) return std::optional<int64_t>();
+  return std::optional<int64_t>(integer(r, 0, 0));
+}
+
+CreateOutcome PostgresStorage::create_character(const NewCharacter& c) {
+  auto conn = lease();
+  const std::string find_same = std::string("SELECT ") + kCharacterColumns +
+                                " FROM characters WHERE owner_id = $1 AND name = $2 AND model = $3"
+                                " AND vector_hash = $4";
+  const Params same = Params().integer(c.owner_id).text(c.name).text(c.model).bytes(
+      c.vector_hash.data(), c.vector_hash.size());
+
+  run(conn.get(), "BEGIN");
+  if (auto r = run(conn.get(), find_same.c_str(), same); PQntuples(r.get()) > 0) {
+    run(conn.get(), "COMMIT");
+    return {CreateOutcome::Status::existing, read_character(r, 0)};
+  }
+  // Row lock on the key: concurrent creates with one key spend credits one at a time.
+  const auto credits = run(conn.get(), "SELECT credits FROM api_keys WHERE id = $1 FOR UPDATE",
+                           Params().integer(c.owner_id));
+  if (PQntuples(credits.get()) > 0 && !is_null(credits, 0, 0) && integer(credits, 0, 0) <= 0) {
+    run(conn.get(), "ROLLBACK");
+    return {CreateOutcome::Status::insufficient_credits, {}};
+  }
+  run(conn.get(), "UPDATE api_keys SET credits = credits - 1 WHERE id = $1 AND credits IS NOT NULL",
+      Params().integer(c.owner_id));
+  run(conn.get(), kChangeLock);
+  const auto inserted = run(conn.get(),
+                            (std::string(kInsertCharacter) +
+                             " ON CONFLICT (owner_id, name, model, vector_hash) DO NOTHING"
+                             " RETURNING seq").c_str(),
+                            character_params(c));
+  if (PQntuples(inserted.get()) == 0) {
+    // An identical create committed meanwhile: give the credit back, answer with it.
+    run(conn.get(), "ROLLBACK");
+    const auto r = run(conn.get(), find_same.c_str(), same);
+    if (PQntuples(r.get()) == 0) throw StorageError("postgres: idempotent create lost its row");
+    return {CreateOutcome::Status::existing, read_character(r, 0)};
+  }
+  const int64_t seq = integer(inserted, 0, 0);
+  run(conn.get(), "INSERT INTO character_changes (character_id, deleted) VALUES ($1, false)",
+      Params().text(c.id));
+  run(conn.get(), "COMMIT");
+  CharacterRecord r{c.id, c.owner_id, c.name, c.model, c.visibility, c.created_at, seq, c.scale, {}};
+  return {CreateOutcome::Status::created, std::move(r)};
+}
+
+void PostgresStorage::bulk_insert(const std::vector<NewCharacter>& characters) {
+  auto conn = lease();
+  run(conn.get(), "BEGIN");
+  run(conn.get(), kChangeLock);
+  for (const auto& c : characters) {
+    run(conn.get(), kInsertCharacter, character_params(c));
+    run(conn.get(), "INSERT INTO character_changes (character_id, deleted) VALUES ($1, false)",
+        Params().text(c.id));
+  }
+  run(conn.get(), "COMMIT");
+}
+
+std::optional<CharacterRecord> PostgresStorage::find_character(const std::string& id) {
+  auto conn = lease();
+  const auto r = run(conn.get(),
+                     (std::string("SELECT ") + kCharacterColumns + " FROM characters WHERE id = $1").c_str(),
+                     Params().text(id));
+  if (PQntuples(r.get()) == 0) return std::nullopt;
+  return read_character(r, 0);
+}
+
+std::vector<CharacterRecord> PostgresStorage::list_characters(int64_t owner_id, size_t limit,
+                                                              std::optional<int64_t> before_seq) {
+  auto conn = lease();
+  const auto r = run(conn.get(),
+                     (std::string("SELECT ") + kCharacterColumns +
+                      " FROM characters WHERE owner_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3")
+                         .c_str(),
+                     Params().integer(owner_id).integer(before_seq.value_or(INT64_MAX)).integer(
+                         static_cast<int64_t>(limit)));
+  std::vector<CharacterRecord> out;
+  for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(read_character(r, i));
+  return out;
+}
+
+bool PostgresStorage::delete_character(const std::string& id, int64_t owner_id) {
+  auto conn = lease();
+  run(conn.get(), "BEGIN");
+  run(conn.get(), kChangeLock);
+  const auto r = run(conn.get(), "DELETE FROM characters WHERE id = $1 AND owner_id = $2",
+                     Params().text(id).integer(owner_id));
+  if (std::strcmp(PQcmdTuples(r.get()), "0") == 0) {
+    run(conn.get(), "ROLLBACK");
+    return false;
+  }
+  run(conn.get(), "INSERT INTO character_changes (character_id, deleted) VALUES ($1, true)",
+      Params().text(id));
+  run(conn.get(), "COMMIT");
+  return true;
+}
+
+int64_t PostgresStorage::load_all(const std::function<void(CharacterRecord&&)>& sink) {
+  auto conn = lease();
+  // One snapshot for the rows and the cursor, read in pages to bound memory.
+  run(conn.get(), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  const auto cursor = run(conn.get(), "SELECT COALESCE(MAX(seq), 0) FROM character_changes");
+  const int64_t change_cursor = integer(cursor, 0, 0);
+  const std::string page_sql = std::string("SELECT ") + kCharacterColumns +
+                               ", vector FROM characters WHERE seq > $1 ORDER BY seq LIMIT 5000";
+  int64_t last = 0;
+  for (;;) {
+    const auto r = run(conn.get(), page_sql.c_str(), Params().integer(last));
+    const int rows = PQntuples(r.get());
+    for (int i = 0; i < rows; ++i) {
+      CharacterRecord c = read_character(r, i);
+      c.vector = read_vector(r, i, 8);
+      last = c.seq;
+      sink(std::move(c));
+    }
+    if (rows < 5000) break;
+  }
+  run(conn.get(), "COMMIT");
+  return change_cursor;
+}
+
+std::vector<Change> PostgresStorage::changes_since(int64_t cursor, size_t limit) {
+  auto conn = lease();
+  const auto r = run(conn.get(),
+                     "SELECT l.seq, l.character_id, l.deleted, c.id, c.owner_id, c.name, c.model,"
+                     " c.visibility, c.created_at, c.seq, c.scale, c.vector"
+                     " FROM character_changes l LEFT JOIN characters c"
+                     " ON c.id = l.character_id AND NOT l.deleted"
+                     " WHERE l.seq > $1 ORDER BY l.seq LIMIT $2",
+                     Params().integer(cursor).integer(static_cast<int64_t>(limit)));
+  std::vector<Change> out;
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    Change ch;
+    ch.seq = integer(r, i, 0);
+    ch.id = text(r, i, 1);
+    ch.deleted = text(r, i, 2) == "t";
+    if (!ch.deleted && !is_null(r, i, 3)) {
+      ch.record = read_character(r, i, 3);
+      ch.record->vector = read_vector(r, i, 11);
+    }
+    out.push_back(std::move(ch));
+  }
+  return out;
+}
+
+}  // namespace charid::registry
