@@ -14,9 +14,14 @@ else()
     "or an emsdk and set EMSDK to its folder.")
 endif()
 
-# Debian's emcc runs its JS optimizer with the system node modules.
-if(NOT DEFINED ENV{NODE_PATH} AND EXISTS "/usr/share/nodejs")
+# Debian's emcc runs its JS optimizer (acorn) from the system node modules;
+# the variable must be set for every compile and link, not just configure.
+if(NOT DEFINED ENV{EMSDK} AND EXISTS "/usr/share/nodejs/acorn")
   set(ENV{NODE_PATH} "/usr/share/nodejs")
+  set(CMAKE_C_COMPILER_LAUNCHER env NODE_PATH=/usr/share/nodejs)
+  set(CMAKE_CXX_COMPILER_LAUNCHER env NODE_PATH=/usr/share/nodejs)
+  set(CMAKE_C_LINKER_LAUNCHER env NODE_PATH=/usr/share/nodejs)
+  set(CMAKE_CXX_LINKER_LAUNCHER env NODE_PATH=/usr/share/nodejs)
 endif()
 
 include("${CHARID_EMSCRIPTEN_ROOT}/cmake/Modules/Platform/Emscripten.cmake")

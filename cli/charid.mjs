@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// charid: create and check character IDs from short videos, locally.
+// Each subcommand lives in commands/<name>.mjs and exports run(argv) -> exit code.
+// Exit codes: 0 success, 1 usage or internal error, 2 input rejected.
+import fs from 'node:fs';
+
+const COMMANDS = {
+  probe: 'what a video is and which 4 s window would be used',
+  frames: 'write the sampled frames as PNG files',
+  embed: 'compute the identity vector (charid.embedding/1) of a clip',
+  compare: 'similarity of two clips or saved payloads, with a verdict',
+};
+
+function usage() {
+  const lines = Object.entries(COMMANDS).map(([name, what]) => `  ${name.padEnd(8)} ${what}`);
+  return `usage: charid <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun "charid <command> --help" for a command's options.\n`;
+}
+
+async function main(argv) {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 1;
+  }
+  if (!Object.hasOwn(COMMANDS, name)) {
+    process.stderr.write(`charid: unknown command "${name}".\n\n${usage()}`);
+    return 1;
+  }
+  const file = new URL(`./commands/${name}.mjs`, import.meta.url);
+  if (!fs.existsSync(file)) {
+    process.stderr.write(`charid: "${name}" is not available in this build.\n`);
+    return 1;
+  }
+  const { run } = await import(file.href);
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err) => {
+    process.stderr.write(`charid: ${err?.stack || err}\n`);
+    process.exitCode = 1;
+  },
+);
