@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <thread>
@@ -96,6 +97,11 @@ int serve(const registry::ServerOptions& o) {
     int sig = 0;
     sigwait(&signals, &sig);
     server.stop();
+    // Idle keep-alive connections would hold the worker threads for their
+    // timeout; every acknowledged write is already committed, so after a
+    // grace second for in-flight requests, leave.
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    std::_Exit(0);
   });
   waiter.detach();
 

@@ -1,0 +1,168 @@
+// Shared set-up for the registry's HTTP tests: start the real charid-registry
+// binary on a free loopback port with a temporary DATA_DIR and a test model
+// manifest, and talk to it with fetch. Nothing is mocked.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// CHARID_REGISTRY_BIN wins; otherwise the build that scripts/build.mjs makes,
+// then a developer build directory.
+export function registryBinary() {
+  const candidates = [
+    process.env.CHARID_REGISTRY_BIN,
+    join(repoRoot, 'build/native/src/registry/charid-registry'),
+    join(repoRoot, 'build/dev-registry/src/registry/charid-registry'),
+  ].filter(Boolean);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) {
+    throw new Error(
+      `charid-registry binary not found (tried ${candidates.join(', ')}); run node scripts/build.mjs`,
+    );
+  }
+  return found;
+}
+
+export const MODEL = 'charid-test@1';
+export const DIMS = 128;
+export const OTHER_MODEL = 'charid-other@1';
+export const OTHER_DIMS = 32;
+
+export function tempDir(prefix = 'charid-registry-test-') {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function writeManifest(dir) {
+  const path = join(dir, 'manifest.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      schema: 'charid.models/1',
+      models: [],
+      embeddings: [
+        { model: MODEL, dims: DIMS, dtype: 'int8' },
+        { model: OTHER_MODEL, dims: OTHER_DIMS, dtype: 'int8' },
+      ],
+    }),
+  );
+  return path;
+}
+
+// A deterministic int8 vector from a seed (xorshift), never all zero.
+export function vectorFromSeed(seed, dims = DIMS) {
+  let x = (seed * 2654435761) >>> 0 || 1;
+  const out = new Int8Array(dims);
+  for (let i = 0; i < dims; i++) {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    out[i] = (x % 255) - 127;
+  }
+  if (out.every((v) => v === 0)) out[0] = 1;
+  return out;
+}
+
+export function embedding(vector, overrides = {}) {
+  const v = vector instanceof Int8Array ? vector : Int8Array.from(vector);
+  return {
+    schema: 'charid.embedding/1',
+    model: v.length === OTHER_DIMS ? OTHER_MODEL : MODEL,
+    dims: v.length,
+    dtype: 'int8',
+    scale: 1 / 127,
+    vector: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'),
+    window: { start_s: 0, end_s: 3 },
+    frames: 8,
+    subject: 'face',
+    source: { kind: 'file' },
+    quality: {},
+    warnings: [],
+    timings_ms: {},
+    ...overrides,
+  };
+}
+
+// Starts the server and resolves once it prints its address.
+export async function startRegistry({ args = [], env = {}, dataDir, manifest } = {}) {
+  const dir = dataDir ?? tempDir();
+  const manifestPath = manifest ?? writeManifest(dir);
+  const proc = spawn(
+    registryBinary(),
+    ['--host', '127.0.0.1', '--port', '0', '--data-dir', join(dir, 'data'), '--manifest', manifestPath,
+      '--web-root', join(dir, 'web'), '--models-dir', join(dir, 'models'), ...args],
+    { env: { ...process.env, DATABASE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  const url = await new Promise((resolvePromise, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => reject(new Error(`registry did not start in 15 s: ${stderr}`)), 15000);
+    proc.stdout.on('data', (d) => {
+      stdout += d;
+      const m = stdout.match(/listening on (http:\/\/[0-9.]+:\d+)/);
+      if (m) { clearTimeout(timer); resolvePromise(m[1]); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`registry exited (${code}): ${stderr}`)); });
+  });
+  proc.removeAllListeners('exit');
+  const exited = new Promise((r) => proc.on('exit', r));
+  return {
+    url,
+    dir,
+    manifest: manifestPath,
+    proc,
+    stderr: () => stderr,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+    async kill9() {
+      proc.kill('SIGKILL');
+      await exited;
+    },
+    cleanup() { rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+// fetch wrapper: JSON in and out. `raw` sends a string body as is.
+export async function api(base, method, path, { key, body, raw, headers = {} } = {}) {
+  const h = { ...headers };
+  if (key) h.authorization = `Bearer ${key}`;
+  let payload;
+  if (raw !== undefined) payload = raw;
+  else if (body !== undefined) { payload = JSON.stringify(body); h['content-type'] ??= 'application/json'; }
+  const res = await fetch(base + path, { method, headers: h, body: payload });
+  const text = await res.text();
+  let json;
+  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+export async function newKey(base) {
+  const r = await api(base, 'POST', '/v1/keys', { body: {} });
+  if (r.status !== 201) throw new Error(`POST /v1/keys: ${r.status} ${r.text}`);
+  return r.json.key;
+}
+
+export async function createCharacter(base, key, name, vector, visibility) {
+  const body = { name, embedding: embedding(vector) };
+  if (visibility) body.visibility = visibility;
+  return api(base, 'POST', '/v1/characters', { key, body });
+}
+
+export function runAdmin(args, env = {}) {
+  return spawnSync(registryBinary(), ['admin', ...args], {
+    env: { ...process.env, DATABASE_URL: '', ...env },
+    encoding: 'utf8',
+  });
+}
+
+export function assertErrorShape(assert, r, status, code) {
+  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
+  assert.equal(typeof r.json?.error?.code, 'string', r.text);
+  assert.equal(typeof r.json?.error?.message, 'string', r.text);
+  if (code) assert.equal(r.json.error.code, code, r.text);
+}

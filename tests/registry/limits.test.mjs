@@ -1,0 +1,174 @@
+// Body size, content type, rate limits, credits and CORS, each against a
+// server started with the flags under test.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
+import {
+  api, assertErrorShape, createCharacter, embedding, newKey, runAdmin, startRegistry,
+  vectorFromSeed,
+} from './helpers.mjs';
+
+const servers = [];
+async function start(options) {
+  const s = await startRegistry(options);
+  servers.push(s);
+  return s;
+}
+after(async () => {
+  for (const s of servers) {
+    await s.stop();
+    s.cleanup();
+  }
+});
+
+describe('request shape', () => {
+  test('a body over 64 KB is 413 with the error shape', async () => {
+    const { url } = await start();
+    const key = await newKey(url);
+    const big = { name: 'big', embedding: embedding(vectorFromSeed(1)), pad: 'x'.repeat(70 * 1024) };
+    for (const path of ['/v1/characters', '/v1/characters/match', '/v1/keys']) {
+      assertErrorShape(assert, await api(url, 'POST', path, { key, body: big }), 413, 'payload_too_large');
+    }
+    // Just under the limit is fine.
+    const ok = { name: 'fits', embedding: embedding(vectorFromSeed(2)), pad: 'x'.repeat(60 * 1024) };
+    assert.equal((await api(url, 'POST', '/v1/characters', { key, body: ok })).status, 201);
+  });
+
+  test('a body that is not application/json is 415', async () => {
+    const { url } = await start();
+    const key = await newKey(url);
+    const raw = JSON.stringify({ name: 'x', embedding: embedding(vectorFromSeed(3)) });
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/jsonp', undefined]) {
+      const headers = type ? { 'content-type': type } : {};
+      for (const path of ['/v1/characters', '/v1/characters/match']) {
+        const r = await api(url, 'POST', path, { key, raw, headers });
+        assertErrorShape(assert, r, 415, 'unsupported_media_type');
+      }
+    }
+    assertErrorShape(assert, await api(url, 'POST', '/v1/keys', { raw: 'a=b', headers: { 'content-type': 'text/plain' } }), 415);
+    const withCharset = await api(url, 'POST', '/v1/characters', {
+      key, raw, headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+    assert.equal(withCharset.status, 201);
+  });
+});
+
+describe('rate limits', () => {
+  test('key creation is limited per client address, with Retry-After', async () => {
+    const { url } = await start({ args: ['--keys-per-minute', '3'] });
+    const statuses = [];
+    let limited;
+    for (let i = 0; i < 6; i++) {
+      const r = await api(url, 'POST', '/v1/keys', { body: {} });
+      statuses.push(r.status);
+      if (r.status === 429) limited = r;
+    }
+    assert.deepEqual(statuses.slice(0, 3), [201, 201, 201]);
+    assert.ok(limited, `no 429 in ${statuses}`);
+    assertErrorShape(assert, limited, 429, 'rate_limited');
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+  });
+
+  test('the default allows at least 50 creates per second per key', async () => {
+    const { url } = await start();
+    const key = await newKey(url);
+    const started = Date.now();
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => createCharacter(url, key, `Batch ${i}`, vectorFromSeed(1000 + i))),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    assert.deepEqual([...new Set(results.map((r) => r.status))], [201], `in ${seconds} s`);
+  });
+
+  test('creates over the per-key rate are 429 with Retry-After; other keys are unaffected', async () => {
+    const { url } = await start({ args: ['--creates-per-second', '2'] });
+    const key = await newKey(url);
+    const results = [];
+    for (let i = 0; i < 10; i++) results.push(await createCharacter(url, key, `R${i}`, vectorFromSeed(2000 + i)));
+    const limited = results.find((r) => r.status === 429);
+    assert.ok(limited, results.map((r) => r.status).join(','));
+    assertErrorShape(assert, limited, 429, 'rate_limited');
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+    const other = await newKey(url);
+    assert.equal((await createCharacter(url, other, 'Fresh', vectorFromSeed(2100))).status, 201);
+  });
+});
+
+describe('credits', () => {
+  test('--credits-per-key: each new character costs one, then 402; admin adds more', async () => {
+    const s = await start({ args: ['--credits-per-key', '2'] });
+    const created = await api(s.url, 'POST', '/v1/keys', { body: {} });
+    assert.equal(created.status, 201);
+    assert.equal(created.json.credits, 2);
+    const key = created.json.key;
+    const v = vectorFromSeed(3000);
+    assert.equal((await createCharacter(s.url, key, 'One', v)).status, 201);
+    // An idempotent repeat does not cost a credit.
+    assert.equal((await createCharacter(s.url, key, 'One', v)).json.name, 'One');
+    assert.equal((await createCharacter(s.url, key, 'Two', vectorFromSeed(3001))).status, 201);
+    const broke = await createCharacter(s.url, key, 'Three', vectorFromSeed(3002));
+    assertErrorShape(assert, broke, 402, 'insufficient_credits');
+    // Reads and matches stay free.
+    assert.equal((await api(s.url, 'GET', '/v1/characters', { key })).status, 200);
+    assert.equal((await api(s.url, 'POST', '/v1/characters/match', { key, body: { embedding: embedding(v), k: 1 } })).status, 200);
+
+    const admin = runAdmin(['add-credits', '--key', key, '--amount', '3', '--data-dir', join(s.dir, 'data')]);
+    assert.equal(admin.status, 0, admin.stderr);
+    assert.deepEqual(JSON.parse(admin.stdout), { credits: 3 });
+    assert.equal((await createCharacter(s.url, key, 'Three', vectorFromSeed(3002))).status, 201);
+
+    const unknown = runAdmin(['add-credits', '--key', 'ck_nosuchkeynosuchkeynosuchkey12', '--amount', '1', '--data-dir', join(s.dir, 'data')]);
+    assert.notEqual(unknown.status, 0);
+    assert.match(unknown.stderr, /no such key/);
+    const bad = runAdmin(['add-credits', '--key', key, '--amount', '-4', '--data-dir', join(s.dir, 'data')]);
+    assert.notEqual(bad.status, 0);
+  });
+
+  test('concurrent creates never spend more credits than the key has', async () => {
+    const s = await start({ args: ['--credits-per-key', '5'] });
+    const key = await newKey(s.url);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => createCharacter(s.url, key, `C${i}`, vectorFromSeed(4000 + i))),
+    );
+    assert.equal(results.filter((r) => r.status === 201).length, 5);
+    assert.equal(results.filter((r) => r.status === 402).length, 15);
+  });
+});
+
+describe('CORS', () => {
+  test('off by default: no Access-Control headers, preflight not granted', async () => {
+    const { url } = await start();
+    const r = await api(url, 'GET', '/healthz', { headers: { origin: 'https://editor.example' } });
+    assert.equal(r.headers.get('access-control-allow-origin'), null);
+    const pre = await api(url, 'OPTIONS', '/v1/characters', {
+      headers: { origin: 'https://editor.example', 'access-control-request-method': 'POST' },
+    });
+    assert.equal(pre.headers.get('access-control-allow-origin'), null);
+  });
+
+  test('--cors-origin allows the listed origins only', async () => {
+    const { url } = await start({ args: ['--cors-origin', 'https://editor.example,https://two.example'] });
+    const key = await newKey(url);
+    const pre = await api(url, 'OPTIONS', '/v1/characters', {
+      headers: {
+        origin: 'https://editor.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get('access-control-allow-origin'), 'https://editor.example');
+    assert.match(pre.headers.get('access-control-allow-methods'), /POST/);
+    assert.match(pre.headers.get('access-control-allow-headers'), /Authorization/i);
+    const get = await api(url, 'GET', '/v1/characters', { key, headers: { origin: 'https://two.example' } });
+    assert.equal(get.status, 200);
+    assert.equal(get.headers.get('access-control-allow-origin'), 'https://two.example');
+    // Errors carry the header too, so the page can read them.
+    const err = await api(url, 'GET', '/v1/characters', { headers: { origin: 'https://two.example' } });
+    assert.equal(err.status, 401);
+    assert.equal(err.headers.get('access-control-allow-origin'), 'https://two.example');
+    const evil = await api(url, 'GET', '/v1/characters', { key, headers: { origin: 'https://evil.example' } });
+    assert.equal(evil.headers.get('access-control-allow-origin'), null);
+  });
+});
