@@ -1,0 +1,91 @@
+#include <catch.hpp>
+#include <cmath>
+#include <random>
+
+#include "registry/int8_dot.h"
+#include "registry/vector_index.h"
+
+using namespace charid::registry;
+
+namespace {
+
+std::vector<int8_t> random_vector(std::mt19937& rng, size_t dims) {
+  std::uniform_int_distribution<int> d(-128, 127);
+  std::vector<int8_t> v(dims);
+  for (auto& x : v) x = static_cast<int8_t>(d(rng));
+  return v;
+}
+
+double cosine(const std::vector<int8_t>& a, const std::vector<int8_t>& b) {
+  double dot = 0, na = 0, nb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return dot / std::sqrt(na * nb);
+}
+
+}  // namespace
+
+TEST_CASE("the SIMD dot kernel equals the scalar one, including -128 and odd tails") {
+  std::mt19937 rng(1);
+  const DotKernel best = best_dot_kernel();
+  const DotKernel scalar = scalar_dot_kernel();
+  for (size_t dims : {1u, 15u, 16u, 63u, 64u, 65u, 128u, 1536u, 1537u}) {
+    auto q = random_vector(rng, dims);
+    auto v = random_vector(rng, dims);
+    q[0] = -128;
+    v[0] = -128;
+    std::vector<uint8_t> biased(dims);
+    int32_t v_sum = 0;
+    for (size_t i = 0; i < dims; ++i) {
+      biased[i] = static_cast<uint8_t>(q[i] + 128);
+      v_sum += v[i];
+    }
+    CHECK(best(q.data(), biased.data(), v.data(), v_sum, dims) ==
+          scalar(q.data(), biased.data(), v.data(), v_sum, dims));
+  }
+}
+
+TEST_CASE("search is exact, filtered by owner and visibility, best first") {
+  std::mt19937 rng(2);
+  VectorIndex index;
+  std::vector<std::vector<int8_t>> vectors;
+  for (int i = 0; i < 300; ++i) {
+    vectors.push_back(random_vector(rng, 96));
+    index.add({"c" + std::to_string(i), "n" + std::to_string(i), "m@1", i % 3, i % 10 == 0, vectors.back()});
+  }
+  index.add({"other-model", "x", "m@2", 0, true, random_vector(rng, 32)});
+  const auto query = random_vector(rng, 96);
+  const auto found = index.search("m@1", query, /*caller=*/1, 5);
+  // Brute force over what caller 1 may see.
+  std::vector<std::pair<double, int>> expected;
+  for (int i = 0; i < 300; ++i) {
+    if (i % 3 == 1 || i % 10 == 0) expected.emplace_back(cosine(query, vectors[i]), i);
+  }
+  std::sort(expected.rbegin(), expected.rend());
+  REQUIRE(found.size() == 5);
+  for (size_t r = 0; r < 5; ++r) {
+    CHECK(found[r].id == "c" + std::to_string(expected[r].second));
+    CHECK(found[r].score == Approx(expected[r].first).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("remove takes a character out of search; adding twice is a no-op") {
+  std::mt19937 rng(3);
+  VectorIndex index;
+  const auto a = random_vector(rng, 16);
+  const auto b = random_vector(rng, 16);
+  index.add({"a", "A", "m@1", 1, false, a});
+  index.add({"a", "A", "m@1", 1, false, a});
+  index.add({"b", "B", "m@1", 1, false, b});
+  CHECK(index.size() == 2);
+  CHECK(index.search("m@1", a, 1, 1)[0].id == "a");
+  index.remove("a");
+  CHECK(index.size() == 1);
+  const auto after = index.search("m@1", a, 1, 10);
+  REQUIRE(after.size() == 1);
+  CHECK(after[0].id == "b");
+  CHECK(index.search("m@1", a, 2, 10).empty());  // b is private to owner 1
+}
