@@ -1,0 +1,55 @@
+// Pair and retrieval figures for a labelled set of items, shared by the benchmark and the tests.
+import fs from 'node:fs';
+
+// identity.csv: clip,character,source,start_s,end_s,notes (notes may hold commas)
+export function readIdentityCsv(file) {
+  const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split(/\r?\n/);
+  if (!header.startsWith('clip,character')) throw new Error(`${file}: unexpected header`);
+  return lines.filter(Boolean).map((line) => {
+    const [clip, character] = line.split(',');
+    return { clip, character };
+  });
+}
+
+// similarity(i, j) for every pair i < j -> {auc, eer, threshold, top1}.
+export function pairFigures(labels, similarity) {
+  const n = labels.length;
+  const sim = Array.from({ length: n }, () => new Array(n).fill(0));
+  const same = [], diff = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      sim[i][j] = sim[j][i] = similarity(i, j);
+      (labels[i] === labels[j] ? same : diff).push(sim[i][j]);
+    }
+  }
+  // AUC: probability that a same pair outscores a different pair (ties count half)
+  let wins = 0;
+  for (const s of same) for (const d of diff) wins += s > d ? 1 : s === d ? 0.5 : 0;
+  const auc = same.length && diff.length ? wins / (same.length * diff.length) : NaN;
+  // EER: sweep thresholds over every observed score; threshold = where the rates cross
+  const candidates = [...new Set([...same, ...diff])].sort((a, b) => a - b);
+  let best = { gap: Infinity, eer: NaN, threshold: NaN };
+  for (const t of candidates) {
+    const frr = same.filter((s) => s < t).length / same.length;
+    const far = diff.filter((d) => d >= t).length / diff.length;
+    const gap = Math.abs(frr - far);
+    if (gap < best.gap) best = { gap, eer: (frr + far) / 2, threshold: t };
+  }
+  // top-1 leave-one-out: each item with at least one other of its character as a query
+  let hits = 0, queries = 0;
+  for (let i = 0; i < n; i++) {
+    if (!labels.some((l, j) => j !== i && l === labels[i])) continue;
+    queries++;
+    let top = -1;
+    for (let j = 0; j < n; j++) if (j !== i && (top < 0 || sim[i][j] > sim[i][top])) top = j;
+    if (labels[top] === labels[i]) hits++;
+  }
+  return {
+    auc,
+    eer: best.eer,
+    threshold: best.threshold,
+    top1: { hits, queries, rate: queries ? hits / queries : NaN },
+    same_pairs: same.length,
+    different_pairs: diff.length,
+  };
+}

@@ -1,0 +1,64 @@
+// The fused identity vector "charid-id@1": per-frame fusion of the part embeddings, robust
+// aggregation over frames, int8 quantisation with a scale, and the vector maths that the
+// CLI, the page and the registry share (cosine, base64 little-endian encoding).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace charid::identity {
+
+// Layout of charid-id@1 (models/manifest.json "embeddings" repeats it for the registry).
+inline constexpr const char* kIdentityModel = "charid-id@1";
+struct PartLayout {
+  const char* name;
+  int offset;
+  int dims;
+  float weight;  // the part's share of the fused vector (weights squared sum to 1)
+};
+inline constexpr PartLayout kOsnetPart{"osnet", 0, 512, 0.62f};
+inline constexpr PartLayout kMobilenetPart{"mobilenetv2_gem", 512, 1280, 0.55f};
+inline constexpr PartLayout kFacePart{"face", 1792, 256, 0.45f};
+inline constexpr PartLayout kColourPart{"colour", 2048, 128, 0.34f};
+inline constexpr int kIdentityDims = 2176;
+
+// One frame: each part L2-normalised and weighted; a missing part (empty, e.g. no confident
+// face) stays zero; the whole vector L2-normalised. Error when a part has the wrong size.
+Result<std::vector<float>> fuse_frame(const std::vector<float>& osnet,
+                                      const std::vector<float>& mobilenet,
+                                      const std::vector<float>& face,
+                                      const std::vector<float>& colour);
+
+struct Aggregate {
+  std::vector<float> vector;  // L2-normalised
+  std::vector<int> kept;      // frame indices that contributed
+};
+
+// Robust mean: frames whose cosine to the element-wise median falls far below the others'
+// (more than max(0.05, 3 MAD) under their median) are dropped, the rest averaged with their
+// weights (frame quality), then L2-normalised.
+Result<Aggregate> aggregate_frames(const std::vector<std::vector<float>>& frames,
+                                   const std::vector<float>& weights);
+
+struct QuantizedVector {
+  float scale = 0;            // value = q * scale
+  std::vector<int8_t> values;
+};
+QuantizedVector quantize_int8(const std::vector<float>& v);
+std::vector<float> dequantize(const QuantizedVector& q);
+
+std::string base64_encode(const uint8_t* data, size_t size);
+Result<std::vector<uint8_t>> base64_decode(const std::string& text);
+
+// A payload's vector field back to int8 values; error unless it holds exactly `dims` bytes.
+Result<QuantizedVector> decode_vector(const std::string& base64, int dims, float scale);
+
+// Cosine similarity; 0 when either vector is zero. Error when the sizes differ.
+Result<double> cosine(const std::vector<float>& a, const std::vector<float>& b);
+
+void l2_normalize(std::vector<float>& v);
+
+}  // namespace charid::identity
