@@ -152,7 +152,7 @@ export async function embedSample(core, runner, sampled, { box = null, source = 
     const sharp = frames.map((f) => f.quality?.sharpness ?? 1);
     const maxSharp = Math.max(...sharp) || 1;
     const weights = sharp.map((s) => 0.5 + 0.5 * (s / maxSharp));
-    const agg = unwrap(core.aggregateFrames(frameVectors, weights), 'aggregating frames');
+    const agg = unwrap(core.aggregateIdentity(frameVectors, weights), 'aggregating frames');
     const embedMs = performance.now() - embedStart;
 
     const [bx, by, bw, bh] = subject.boxes[0];

@@ -89,6 +89,37 @@ Result<Aggregate> aggregate_frames(const std::vector<std::vector<float>>& frames
   return out;
 }
 
+static bool part_present(const std::vector<float>& v, const PartLayout& part) {
+  for (int i = 0; i < part.dims; ++i) {
+    if (v[part.offset + i] != 0.0f) return true;
+  }
+  return false;
+}
+
+Result<Aggregate> aggregate_identity(const std::vector<std::vector<float>>& frames,
+                                     const std::vector<float>& weights) {
+  for (const auto& f : frames) {
+    if (f.size() != size_t(kIdentityDims)) {
+      return make_error(ErrorCode::invalid_argument, "frame vectors must have the identity layout");
+    }
+  }
+  auto r = aggregate_frames(frames, weights);
+  if (!r) return r;
+  Aggregate out = std::move(r).value();
+  int with_face = 0;
+  for (int i : out.kept) with_face += part_present(frames[i], kFacePart);
+  for (const PartLayout* part : {&kOsnetPart, &kMobilenetPart, &kFacePart, &kColourPart}) {
+    std::vector<float> block(out.vector.begin() + part->offset,
+                             out.vector.begin() + part->offset + part->dims);
+    const bool drop = part == &kFacePart && 2 * with_face < int(out.kept.size());
+    if (drop) std::fill(block.begin(), block.end(), 0.0f);
+    l2_normalize(block);
+    for (int i = 0; i < part->dims; ++i) out.vector[part->offset + i] = block[i] * part->weight;
+  }
+  l2_normalize(out.vector);
+  return out;
+}
+
 QuantizedVector quantize_int8(const std::vector<float>& v) {
   QuantizedVector q;
   float mx = 0;

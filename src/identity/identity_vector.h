@@ -19,10 +19,12 @@ struct PartLayout {
   int dims;
   float weight;  // the part's share of the fused vector (weights squared sum to 1)
 };
-inline constexpr PartLayout kOsnetPart{"osnet", 0, 512, 0.62f};
-inline constexpr PartLayout kMobilenetPart{"mobilenetv2_gem", 512, 1280, 0.55f};
-inline constexpr PartLayout kFacePart{"face", 1792, 256, 0.45f};
-inline constexpr PartLayout kColourPart{"colour", 2048, 128, 0.34f};
+// The three learned embeddings weigh the same; colour is a light hint (it changes with the light
+// and the scene more than identity does).
+inline constexpr PartLayout kOsnetPart{"osnet", 0, 512, 0.57f};
+inline constexpr PartLayout kMobilenetPart{"mobilenetv2_gem", 512, 1280, 0.57f};
+inline constexpr PartLayout kFacePart{"face", 1792, 256, 0.57f};
+inline constexpr PartLayout kColourPart{"colour", 2048, 128, 0.19f};
 inline constexpr int kIdentityDims = 2176;
 
 // One frame: each part L2-normalised and weighted; a missing part (empty, e.g. no confident
@@ -42,6 +44,14 @@ struct Aggregate {
 // weights (frame quality), then L2-normalised.
 Result<Aggregate> aggregate_frames(const std::vector<std::vector<float>>& frames,
                                    const std::vector<float>& weights);
+
+// The clip's identity vector from its fused frame vectors: aggregate_frames, then each part of
+// the result rescaled to its weight (so a part seen in only some frames is not diluted), the
+// face part dropped unless a face was seen in at least half of the kept frames (a face in a
+// few frames is a false detection or a cartoon "face", which the face model does not know),
+// then L2-normalised.
+Result<Aggregate> aggregate_identity(const std::vector<std::vector<float>>& frames,
+                                     const std::vector<float>& weights);
 
 struct QuantizedVector {
   float scale = 0;            // value = q * scale

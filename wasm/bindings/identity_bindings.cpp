@@ -241,11 +241,11 @@ val fuse_frame(val osnet, val mobilenet, val face, val colour) {
   return r ? float_array(r.value()) : error_js(r.error());
 }
 
-val aggregate_frames(val frames_js, val weights_js) {
+val aggregate_identity(val frames_js, val weights_js) {
   std::vector<std::vector<float>> frames;
   const int n = frames_js["length"].as<int>();
   for (int i = 0; i < n; ++i) frames.push_back(to_vector<float>(frames_js[i]));
-  auto r = id::aggregate_frames(frames, to_vector<float>(weights_js));
+  auto r = id::aggregate_identity(frames, to_vector<float>(weights_js));
   if (!r) return error_js(r.error());
   val kept = val::array();
   for (int k : r.value().kept) kept.call<void>("push", k);
@@ -325,7 +325,7 @@ EMSCRIPTEN_BINDINGS(charid_identity) {
   emscripten::function("chooseSubject", &choose_subject);
   emscripten::function("centreBox", &centre_box);
   emscripten::function("fuseFrame", &fuse_frame);
-  emscripten::function("aggregateFrames", &aggregate_frames);
+  emscripten::function("aggregateIdentity", &aggregate_identity);
   emscripten::function("payloadJson", &payload_json);
   emscripten::function("decodeVector", &decode_vector);
   emscripten::function("cosine", &cosine);
