@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <future>
 #include <queue>
+#include <thread>
 
 namespace charid::registry {
 
@@ -82,12 +84,46 @@ std::vector<IndexMatch> VectorIndex::search(const std::string& model,
   if (it == shards_.end() || it->second.dims != query.size()) return {};
   const Shard& shard = it->second;
 
-  // Min-heap of (score, row) holding the best k seen so far.
-  using Scored = std::pair<float, size_t>;
-  std::priority_queue<Scored, std::vector<Scored>, std::greater<Scored>> best;
+  // Large shards are scanned in parallel slices: the scan is bound by memory
+  // bandwidth per core, and one request should not wait on one core alone.
   const size_t rows = shard.ids.size();
+  const size_t bytes = rows * shard.dims;
+  const size_t slices = bytes < kParallelScanBytes ? 1 : std::min<size_t>(kMaxScanThreads, std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::vector<Scored>> partial(slices);
+  auto scan = [&](size_t slice) {
+    const size_t begin = rows * slice / slices;
+    const size_t end = rows * (slice + 1) / slices;
+    partial[slice] = scan_rows(shard, query, biased, q_inv, caller_id, k, begin, end);
+  };
+  std::vector<std::future<void>> helpers;
+  for (size_t s = 1; s < slices; ++s) helpers.push_back(std::async(std::launch::async, scan, s));
+  scan(0);
+  for (auto& h : helpers) h.get();
+
+  std::vector<Scored> merged;
+  for (auto& p : partial) merged.insert(merged.end(), p.begin(), p.end());
+  const size_t n = std::min(k, merged.size());
+  std::partial_sort(merged.begin(), merged.begin() + static_cast<std::ptrdiff_t>(n), merged.end(),
+                    [](const Scored& a, const Scored& b) { return a.first > b.first; });
+  std::vector<IndexMatch> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto [score, r] = merged[i];
+    out.push_back(IndexMatch{shard.ids[r], shard.names[r], std::clamp(double{score}, -1.0, 1.0)});
+  }
+  return out;
+}
+
+// The best k of rows [begin, end) that the caller may see, unordered.
+std::vector<VectorIndex::Scored> VectorIndex::scan_rows(const Shard& shard,
+                                                        const std::vector<int8_t>& query,
+                                                        const std::vector<uint8_t>& biased,
+                                                        float q_inv, int64_t caller_id, size_t k,
+                                                        size_t begin, size_t end) const {
+  // Min-heap of (score, row) holding the best k seen so far.
+  std::priority_queue<Scored, std::vector<Scored>, std::greater<Scored>> best;
   const size_t dims = shard.dims;
-  for (size_t r = 0; r < rows; ++r) {
+  for (size_t r = begin; r < end; ++r) {
     if (!shard.is_public[r] && shard.owners[r] != caller_id) continue;
     const int32_t dot = dot_(query.data(), biased.data(), shard.data.data() + r * dims,
                              shard.sums[r], dims);
@@ -99,12 +135,9 @@ std::vector<IndexMatch> VectorIndex::search(const std::string& model,
       best.emplace(score, r);
     }
   }
-  std::vector<IndexMatch> out(best.size());
-  for (size_t i = out.size(); i-- > 0;) {
-    const auto [score, r] = best.top();
-    best.pop();
-    out[i] = IndexMatch{shard.ids[r], shard.names[r], std::clamp(double{score}, -1.0, 1.0)};
-  }
+  std::vector<Scored> out;
+  out.reserve(best.size());
+  for (; !best.empty(); best.pop()) out.push_back(best.top());
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "registry/int8_dot.h"
@@ -57,6 +58,15 @@ class VectorIndex {
     std::vector<std::string> ids;
     std::vector<std::string> names;
   };
+  using Scored = std::pair<float, size_t>;
+  // Below this many vector bytes one thread scans faster than it can hand off.
+  static constexpr size_t kParallelScanBytes = 32u << 20;
+  static constexpr size_t kMaxScanThreads = 4;
+
+  std::vector<Scored> scan_rows(const Shard& shard, const std::vector<int8_t>& query,
+                                const std::vector<uint8_t>& biased, float q_inv,
+                                int64_t caller_id, size_t k, size_t begin, size_t end) const;
+
   struct Location {
     std::string model;
     size_t row;

@@ -89,3 +89,26 @@ TEST_CASE("remove takes a character out of search; adding twice is a no-op") {
   CHECK(after[0].id == "b");
   CHECK(index.search("m@1", a, 2, 10).empty());  // b is private to owner 1
 }
+
+TEST_CASE("a shard large enough for the parallel scan gives the same exact answer") {
+  std::mt19937 rng(4);
+  VectorIndex index;
+  const size_t dims = 2048;
+  const int rows = 17000;  // 17000 * 2048 bytes > 32 MB: split across threads
+  std::vector<std::vector<int8_t>> vectors;
+  for (int i = 0; i < rows; ++i) {
+    vectors.push_back(random_vector(rng, dims));
+    index.add({"c" + std::to_string(i), "n", "m@1", 7, true, vectors.back()});
+  }
+  for (int trial = 0; trial < 3; ++trial) {
+    const auto query = random_vector(rng, dims);
+    std::vector<std::pair<double, int>> expected;
+    for (int i = 0; i < rows; ++i) expected.emplace_back(cosine(query, vectors[i]), i);
+    std::partial_sort(expected.begin(), expected.begin() + 10, expected.end(),
+                      [](const auto& a, const auto& b) { return a.first > b.first; });
+    const auto found = index.search("m@1", query, 1, 10);
+    REQUIRE(found.size() == 10);
+    for (size_t r = 0; r < 10; ++r) CHECK(found[r].score == Approx(expected[r].first).epsilon(1e-5));
+    CHECK(found[0].id == "c" + std::to_string(expected[0].second));
+  }
+}

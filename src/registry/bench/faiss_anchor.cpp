@@ -56,13 +56,13 @@ int main(int argc, char** argv) {
   const auto query = read_normalised(argv[2], dims, &queries);
 
   using clock = std::chrono::steady_clock;
-  faiss::IndexFlatIP index(static_cast<faiss::idx_t>(dims));
+  faiss::IndexFlatIP index(static_cast<faiss::Index::idx_t>(dims));
   const auto t0 = clock::now();
-  index.add(static_cast<faiss::idx_t>(rows), base.data());
+  index.add(static_cast<faiss::Index::idx_t>(rows), base.data());
   const double add_ms = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
 
   std::vector<double> latencies;
-  std::vector<std::vector<faiss::idx_t>> top(queries, std::vector<faiss::idx_t>(k));
+  std::vector<std::vector<faiss::Index::idx_t>> top(queries, std::vector<faiss::Index::idx_t>(k));
   std::vector<float> scores(k);
   for (size_t q = 0; q < queries; ++q) {
     const auto start = clock::now();

@@ -1,0 +1,248 @@
+// npm run bench:registry: the registry's throughput and search latency.
+//   - creates per second over HTTP (SQLite, synchronous commits; PostgreSQL
+//     too when CHARID_BENCH_PG=1 and a server can be started),
+//   - match latency p50/p99 over HTTP at 10k and 100k characters (and 1M
+//     when memory allows), next to FAISS IndexFlatIP (exact inner product)
+//     on the same vectors, with the overlap of the two top-10 lists.
+// Results go to bench/out/registry.json and the "## Registry" section of
+// docs/BENCHMARKS.md. Vectors are random int8 of the manifest model's size:
+// an exact scan's cost does not depend on the values.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { freemem, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const QUERIES = 200;
+const K = 10;
+const CREATES = 2000;
+const CREATE_CONCURRENCY = 16;
+
+function findBinary(name) {
+  const dirs = [process.env.CHARID_BUILD_DIR, 'build/native', 'build/dev-registry'].filter(Boolean);
+  const found = dirs.map((d) => resolve(root, d, 'src/registry', name)).find((p) => existsSync(p));
+  if (!found) throw new Error(`${name} not built (looked in ${dirs.join(', ')}); run node scripts/build.mjs`);
+  return found;
+}
+const registryBin = findBinary('charid-registry');
+const anchorBin = findBinary('charid-registry-faiss-anchor');
+
+function benchModel() {
+  const manifest = JSON.parse(readFileSync(join(root, 'models/manifest.json'), 'utf8'));
+  const m = manifest.embeddings?.[0];
+  return m ? { model: m.model, dims: m.dims } : { model: 'charid-id@1', dims: 2176 };
+}
+const { model, dims } = benchModel();
+
+const work = mkdtempSync(join(tmpdir(), 'charid-bench-registry-'));
+const manifestPath = join(work, 'manifest.json');
+writeFileSync(manifestPath, JSON.stringify({ embeddings: [{ model, dims, dtype: 'int8' }] }));
+
+async function startServer(dataDir, extraEnv = {}) {
+  const proc = spawn(registryBin, ['--port', '0', '--data-dir', dataDir, '--manifest', manifestPath,
+    '--creates-per-second', '0', '--matches-per-second', '0', '--keys-per-minute', '0'],
+  { env: { ...process.env, DATABASE_URL: '', ...extraEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((res, rej) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) res(out.split('\n')[0]);
+    });
+    proc.on('exit', (c) => rej(new Error(`registry exited ${c}`)));
+  });
+  proc.removeAllListeners('exit');
+  const url = line.match(/http:\/\/[0-9.]+:\d+/)[0];
+  const loadMs = Number(line.match(/in (\d+) ms/)?.[1] ?? 0);
+  return {
+    url, loadMs, line,
+    stop: () => new Promise((r) => { proc.on('exit', r); proc.kill('SIGTERM'); }),
+    rssMb: () => {
+      const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+      return Math.round(Number(status.match(/VmRSS:\s+(\d+)/)[1]) / 1024);
+    },
+  };
+}
+
+async function post(url, path, body, key) {
+  const res = await fetch(url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+function payload(vector) {
+  return {
+    schema: 'charid.embedding/1', model, dims, dtype: 'int8', scale: 1 / 127,
+    vector: Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64'),
+  };
+}
+
+function randomVector() {
+  const v = new Int8Array(dims);
+  randomFillSync(v);
+  return v;
+}
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+
+async function benchCreates(label, extraEnv = {}) {
+  const dataDir = join(work, `creates-${label}`);
+  const s = await startServer(dataDir, extraEnv);
+  const { key } = await post(s.url, '/v1/keys', {});
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CREATE_CONCURRENCY }, async () => {
+    while (next < CREATES) {
+      const i = next++;
+      await post(s.url, '/v1/characters', { name: `c${i}`, embedding: payload(randomVector()) }, key);
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  await s.stop();
+  return { backend: label, creates: CREATES, concurrency: CREATE_CONCURRENCY, per_second: Math.round(CREATES / seconds) };
+}
+
+async function benchMatch(rows) {
+  const dataDir = join(work, `match-${rows}`);
+  const vectorsPath = join(work, `vectors-${rows}.i8`);
+  const queriesPath = join(work, `queries-${rows}.i8`);
+  // Vectors, streamed to disk; half the queries are noisy copies of stored rows.
+  const fd = openSync(vectorsPath, 'w');
+  const chunkRows = 4096;
+  const kept = [];
+  for (let r = 0; r < rows; r += chunkRows) {
+    const n = Math.min(chunkRows, rows - r);
+    const chunk = new Int8Array(n * dims);
+    randomFillSync(chunk);
+    if (r === 0) for (let i = 0; i < QUERIES / 2; i++) kept.push(chunk.slice(i * 37 % n * dims, (i * 37 % n + 1) * dims));
+    writeSync(fd, chunk);
+  }
+  closeSync(fd);
+  const queries = [];
+  for (const v of kept) queries.push(Int8Array.from(v, (x, i) => (i % 5 === 0 ? -x : x)));
+  while (queries.length < QUERIES) queries.push(randomVector());
+  const qbuf = new Int8Array(QUERIES * dims);
+  queries.forEach((q, i) => qbuf.set(q, i * dims));
+  writeFileSync(queriesPath, qbuf);
+
+  const t0 = performance.now();
+  const imported = spawnSync(registryBin, ['admin', 'import-vectors', '--file', vectorsPath, '--model', model,
+    '--count', String(rows), '--public', '--data-dir', dataDir, '--manifest', manifestPath],
+  { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
+  if (imported.status !== 0) throw new Error(`import failed: ${imported.stderr}`);
+  const importS = (performance.now() - t0) / 1000;
+
+  const s = await startServer(dataDir);
+  const { key } = await post(s.url, '/v1/keys', {});
+  for (let i = 0; i < 10; i++) await post(s.url, '/v1/characters/match', { embedding: payload(queries[i]), k: K }, key);
+  const latencies = [];
+  const registryTop = [];
+  for (const q of queries) {
+    const started = performance.now();
+    const r = await post(s.url, '/v1/characters/match', { embedding: payload(q), k: K }, key);
+    latencies.push(performance.now() - started);
+    registryTop.push(r.matches.map((m) => Number(m.name.slice('imported-'.length))));
+  }
+  const rss = s.rssMb();
+  await s.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  latencies.sort((a, b) => a - b);
+
+  let faiss = null;
+  const faissBytes = rows * dims * 4;
+  if (freemem() > faissBytes * 2 + 2e9) {
+    const run = spawnSync(anchorBin, [vectorsPath, queriesPath, String(dims), String(K)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (run.status !== 0) throw new Error(`faiss anchor failed: ${run.stderr}`);
+    faiss = JSON.parse(run.stdout);
+  }
+  rmSync(vectorsPath, { force: true });
+  let overlap = null;
+  if (faiss) {
+    let same = 0;
+    faiss.top.forEach((t, i) => { const mine = new Set(registryTop[i]); same += t.filter((x) => mine.has(x)).length; });
+    overlap = same / (QUERIES * K);
+  }
+  return {
+    rows, dims, queries: QUERIES, k: K,
+    import_s: Number(importS.toFixed(1)), index_load_ms: s.loadMs, server_rss_mb: rss,
+    http_p50_ms: Number(pct(latencies, 0.5).toFixed(2)), http_p99_ms: Number(pct(latencies, 0.99).toFixed(2)),
+    faiss_p50_ms: faiss ? Number(faiss.p50_ms.toFixed(2)) : null,
+    faiss_p99_ms: faiss ? Number(faiss.p99_ms.toFixed(2)) : null,
+    top10_overlap_with_faiss: overlap,
+  };
+}
+
+function writeReport(results) {
+  mkdirSync(join(root, 'bench/out'), { recursive: true });
+  writeFileSync(join(root, 'bench/out/registry.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const lines = [
+    '## Registry',
+    '',
+    `Written by \`npm run bench:registry\` (bench/registry.mjs) on ${results.date}, ${results.cpu}; `
+      + `model ${model} (${dims} int8 dims), dot-product kernel: ${results.kernel}.`,
+    'Match latency is over HTTP on loopback (one client, keep-alive, k=10, exact search over every',
+    'character the caller may see); FAISS is IndexFlatIP on the same vectors as float32, one query at',
+    'a time on one thread. Overlap: share of the registry\'s top-10 ids that FAISS also returns.',
+    '',
+    '| backend | creates | concurrency | creates/s |',
+    '| --- | ---: | ---: | ---: |',
+    ...results.creates.map((c) => `| ${c.backend} | ${c.creates} | ${c.concurrency} | ${c.per_second} |`),
+    '',
+    '| characters | registry p50 ms | registry p99 ms | FAISS flat p50 ms | FAISS flat p99 ms | top-10 overlap | index load ms | server RSS MB |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.match.map((m) => `| ${m.rows.toLocaleString('en')} | ${m.http_p50_ms} | ${m.http_p99_ms} | ${m.faiss_p50_ms ?? 'n/a'} | ${m.faiss_p99_ms ?? 'n/a'} | ${m.top10_overlap_with_faiss ?? 'n/a'} | ${m.index_load_ms} | ${m.server_rss_mb} |`),
+    '',
+    `Target: match p99 <= 20 ms at 100k characters: ${results.target_met ? 'met' : 'NOT met'}.`,
+    ...(results.skipped.length ? ['', `Skipped: ${results.skipped.join('; ')}.`] : []),
+    '',
+  ];
+  const path = join(root, 'docs/BENCHMARKS.md');
+  let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\n';
+  const section = lines.join('\n');
+  const start = doc.indexOf('## Registry');
+  if (start >= 0) {
+    const nextHeading = doc.indexOf('\n## ', start + 1);
+    doc = doc.slice(0, start) + section + (nextHeading >= 0 ? `\n${doc.slice(nextHeading + 1)}` : '');
+  } else {
+    doc = `${doc.trimEnd()}\n\n${section}`;
+  }
+  writeFileSync(path, doc);
+}
+
+async function main() {
+  const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown CPU';
+  const results = { date: new Date().toISOString().slice(0, 10), cpu, model, dims, kernel: '', creates: [], match: [], skipped: [] };
+  try {
+    results.creates.push(await benchCreates('sqlite'));
+    console.log('creates', results.creates.at(-1));
+    const sizes = (process.env.CHARID_BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
+    for (const rows of sizes) {
+      // Registry index + import file + FAISS float copy must fit with room to spare.
+      const need = rows * dims * 7 + 2e9;
+      if (freemem() < need) {
+        results.skipped.push(`${rows.toLocaleString('en')} characters (needs ~${(need / 1e9).toFixed(1)} GB free, ${(freemem() / 1e9).toFixed(1)} GB available)`);
+        continue;
+      }
+      const m = await benchMatch(rows);
+      console.log('match', m);
+      results.match.push(m);
+    }
+    const at100k = results.match.find((m) => m.rows === 100000);
+    results.target_met = Boolean(at100k && at100k.http_p99_ms <= 20);
+    const started = await startServer(join(work, 'kernel'));
+    results.kernel = started.line.match(/, ([a-z0-9-]+) dot products/)?.[1] ?? 'unknown';
+    await started.stop();
+    writeReport(results);
+    console.log(readFileSync(join(root, 'docs/BENCHMARKS.md'), 'utf8'));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
