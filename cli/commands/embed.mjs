@@ -1,0 +1,59 @@
+// charid embed <path|url> [--json] [--start S] [--allow-low-res] [--box x,y,w,h]
+// Prints the charid.embedding/1 payload of the clip's 4 s window. Rejected input exits 2 with
+// {"ok": false, "error": {"code", "message"}} (with --json) or a plain message.
+import { parseArgs, UsageError } from '../args.mjs';
+import { printJson, reportError } from '../output.mjs';
+import { embed } from '../../lib/identity/node.mjs';
+import { IdentityError } from '../../lib/identity/pipeline.mjs';
+
+const USAGE = 'usage: charid embed <path|url> [--json] [--start S] [--allow-low-res] [--box x,y,w,h]\n' +
+  '  --box: the subject on the first sampled frame, normalised 0..1 (followed across frames)\n';
+const SPEC = { json: 'boolean', start: 'number', 'allow-low-res': 'boolean', box: 'string', help: 'boolean' };
+
+export function parseBox(text) {
+  const v = text.split(',').map(Number);
+  if (v.length !== 4 || v.some((x) => !Number.isFinite(x))) {
+    throw new UsageError(`--box needs four numbers x,y,w,h, not "${text}".`);
+  }
+  const [x, y, w, h] = v;
+  if (x < 0 || y < 0 || w <= 0 || h <= 0 || x + w > 1.0001 || y + h > 1.0001) {
+    throw new UsageError('--box is normalised: x, y >= 0, w, h > 0, x + w <= 1 and y + h <= 1.');
+  }
+  return v;
+}
+
+// Identity errors about the input (bad payloads, vectors) are rejections like media errors.
+export function reportIdentityError(err, options) {
+  if (err instanceof IdentityError) {
+    if (options.json) printJson({ ok: false, error: { code: err.code, message: err.message } });
+    else process.stderr.write(`charid: ${err.message} (${err.code})\n`);
+    return 2;
+  }
+  if (err?.name === 'ModelError') {
+    process.stderr.write(`charid: ${err.message}\n`);
+    return 1;
+  }
+  return reportError(err, options);
+}
+
+export async function run(argv) {
+  let json = argv.includes('--json');
+  try {
+    const { flags, positional } = parseArgs(argv, SPEC);
+    json = Boolean(flags.json);
+    if (flags.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (positional.length !== 1) throw new UsageError('Give exactly one video path or URL.');
+    const result = await embed(positional[0], {
+      start: flags.start,
+      allowLowRes: flags['allow-low-res'],
+      box: flags.box === undefined ? null : parseBox(flags.box),
+    });
+    printJson(result.payload);
+    return 0;
+  } catch (err) {
+    return reportIdentityError(err, { json, usage: USAGE });
+  }
+}
