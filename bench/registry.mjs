@@ -1,6 +1,6 @@
 // npm run bench:registry: the registry's throughput and search latency.
-//   - creates per second over HTTP (SQLite, synchronous commits; PostgreSQL
-//     too when CHARID_BENCH_PG=1 and a server can be started),
+//   - creates per second over HTTP (SQLite, synchronous commits; and a local
+//     PostgreSQL started like the tests do, unless CHARID_BENCH_PG=0),
 //   - match latency p50/p99 over HTTP at 10k and 100k characters (and 1M
 //     when memory allows), next to FAISS IndexFlatIP (exact inner product)
 //     on the same vectors, with the overlap of the two top-10 lists.
@@ -10,9 +10,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { freemem, tmpdir } from 'node:os';
+import { freemem, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { startPostgres } from '../tests/registry/postgres_server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const QUERIES = 200;
@@ -184,8 +186,10 @@ function writeReport(results) {
   const lines = [
     '## Registry',
     '',
-    `Written by \`npm run bench:registry\` (bench/registry.mjs) on ${results.date}, ${results.cpu}; `
-      + `model ${model} (${dims} int8 dims), dot-product kernel: ${results.kernel}.`,
+    `Written by \`npm run bench:registry\` (bench/registry.mjs) on ${results.date}, ${results.cpu}, `
+      + `${results.cores} cores shared with other work (1-minute load average ${results.load_before.toFixed(1)} `
+      + `before, ${results.load_after.toFixed(1)} after); model ${model} (${dims} int8 dims), `
+      + `dot-product kernel: ${results.kernel}.`,
     'Match latency is over HTTP on loopback (one client, keep-alive, k=10, exact search over every',
     'character the caller may see); FAISS is IndexFlatIP on the same vectors as float32, one query at',
     'a time on one thread. Overlap: share of the registry\'s top-10 ids that FAISS also returns.',
@@ -217,10 +221,29 @@ function writeReport(results) {
 
 async function main() {
   const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown CPU';
-  const results = { date: new Date().toISOString().slice(0, 10), cpu, model, dims, kernel: '', creates: [], match: [], skipped: [] };
+  const results = {
+    date: new Date().toISOString().slice(0, 10), cpu, cores: readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm).length,
+    load_before: loadavg()[0], model, dims, kernel: '', creates: [], match: [], skipped: [],
+  };
   try {
     results.creates.push(await benchCreates('sqlite'));
     console.log('creates', results.creates.at(-1));
+    if (process.env.CHARID_BENCH_PG !== '0') {
+      let pg;
+      try {
+        pg = await startPostgres();
+      } catch (e) {
+        results.skipped.push(`PostgreSQL creates (${e.message.split('\n')[0]})`);
+      }
+      if (pg) {
+        try {
+          results.creates.push(await benchCreates('postgresql', { DATABASE_URL: pg.url }));
+          console.log('creates', results.creates.at(-1));
+        } finally {
+          pg.stop();
+        }
+      }
+    }
     const sizes = (process.env.CHARID_BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
     for (const rows of sizes) {
       // Registry index + import file + FAISS float copy must fit with room to spare.
@@ -235,6 +258,7 @@ async function main() {
     }
     const at100k = results.match.find((m) => m.rows === 100000);
     results.target_met = Boolean(at100k && at100k.http_p99_ms <= 20);
+    results.load_after = loadavg()[0];
     const started = await startServer(join(work, 'kernel'));
     results.kernel = started.line.match(/, ([a-z0-9-]+) dot products/)?.[1] ?? 'unknown';
     await started.stop();

@@ -68,6 +68,9 @@ int serve(const registry::ServerOptions& o) {
   server.set_payload_max_length(kMaxBody);
   // Without it, Nagle and delayed ACKs add ~40 ms to every small response.
   server.set_tcp_nodelay(true);
+  // cpp-httplib closes a connection after 5 requests by default; batch
+  // clients and load balancers reuse connections for far longer.
+  server.set_keep_alive_max_count(1000);
   // Every response, API or file: the page must be cross-origin isolated for
   // wasm threads (SharedArrayBuffer).
   server.set_default_headers({{"Cross-Origin-Opener-Policy", "same-origin"},

@@ -22,7 +22,7 @@ struct ServerOptions {
   double keys_per_minute = 30;
   double creates_per_second = 100;
   double matches_per_second = 100;
-  int threads = 16;
+  int threads = 32;  // each keep-alive connection holds one while open
   int sync_interval_ms = 250;  // PostgreSQL: how often to pull other instances' changes
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <atomic>
 #include <future>
 #include <queue>
 #include <thread>
@@ -84,20 +85,32 @@ std::vector<IndexMatch> VectorIndex::search(const std::string& model,
   if (it == shards_.end() || it->second.dims != query.size()) return {};
   const Shard& shard = it->second;
 
-  // Large shards are scanned in parallel slices: the scan is bound by memory
-  // bandwidth per core, and one request should not wait on one core alone.
+  // Large shards are scanned by two or more threads sharing small chunks of
+  // rows: the scan is bound by memory bandwidth per core, and on a busy
+  // machine a helper that is scheduled late simply takes fewer chunks
+  // instead of holding the request up.
   const size_t rows = shard.ids.size();
   const size_t bytes = rows * shard.dims;
-  const size_t slices = bytes < kParallelScanBytes ? 1 : std::min<size_t>(kMaxScanThreads, std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::vector<Scored>> partial(slices);
-  auto scan = [&](size_t slice) {
-    const size_t begin = rows * slice / slices;
-    const size_t end = rows * (slice + 1) / slices;
-    partial[slice] = scan_rows(shard, query, biased, q_inv, caller_id, k, begin, end);
+  const size_t threads =
+      bytes < kParallelScanBytes
+          ? 1
+          : std::min<size_t>(kMaxScanThreads, std::max(1u, std::thread::hardware_concurrency()));
+  const size_t chunk_rows = std::max<size_t>(256, kChunkBytes / shard.dims);
+  const size_t chunks = (rows + chunk_rows - 1) / chunk_rows;
+  std::atomic<size_t> next_chunk{0};
+  std::vector<std::vector<Scored>> partial(threads);
+  auto work = [&](size_t worker) {
+    std::vector<Scored> best;
+    for (size_t c = next_chunk++; c < chunks; c = next_chunk++) {
+      const size_t begin = c * chunk_rows;
+      scan_rows(shard, query, biased, q_inv, caller_id, k, begin, std::min(rows, begin + chunk_rows),
+                best);
+    }
+    partial[worker] = std::move(best);
   };
   std::vector<std::future<void>> helpers;
-  for (size_t s = 1; s < slices; ++s) helpers.push_back(std::async(std::launch::async, scan, s));
-  scan(0);
+  for (size_t t = 1; t < threads; ++t) helpers.push_back(std::async(std::launch::async, work, t));
+  work(0);
   for (auto& h : helpers) h.get();
 
   std::vector<Scored> merged;
@@ -114,14 +127,12 @@ std::vector<IndexMatch> VectorIndex::search(const std::string& model,
   return out;
 }
 
-// The best k of rows [begin, end) that the caller may see, unordered.
-std::vector<VectorIndex::Scored> VectorIndex::scan_rows(const Shard& shard,
-                                                        const std::vector<int8_t>& query,
-                                                        const std::vector<uint8_t>& biased,
-                                                        float q_inv, int64_t caller_id, size_t k,
-                                                        size_t begin, size_t end) const {
-  // Min-heap of (score, row) holding the best k seen so far.
-  std::priority_queue<Scored, std::vector<Scored>, std::greater<Scored>> best;
+// Folds rows [begin, end) that the caller may see into `best`, a min-heap
+// (by score) of at most k entries.
+void VectorIndex::scan_rows(const Shard& shard, const std::vector<int8_t>& query,
+                            const std::vector<uint8_t>& biased, float q_inv, int64_t caller_id,
+                            size_t k, size_t begin, size_t end, std::vector<Scored>& best) const {
+  const auto worse = [](const Scored& a, const Scored& b) { return a.first > b.first; };
   const size_t dims = shard.dims;
   for (size_t r = begin; r < end; ++r) {
     if (!shard.is_public[r] && shard.owners[r] != caller_id) continue;
@@ -129,16 +140,14 @@ std::vector<VectorIndex::Scored> VectorIndex::scan_rows(const Shard& shard,
                              shard.sums[r], dims);
     const float score = static_cast<float>(dot) * shard.inv_norms[r] * q_inv;
     if (best.size() < k) {
-      best.emplace(score, r);
-    } else if (score > best.top().first) {
-      best.pop();
-      best.emplace(score, r);
+      best.emplace_back(score, r);
+      std::push_heap(best.begin(), best.end(), worse);
+    } else if (score > best.front().first) {
+      std::pop_heap(best.begin(), best.end(), worse);
+      best.back() = {score, r};
+      std::push_heap(best.begin(), best.end(), worse);
     }
   }
-  std::vector<Scored> out;
-  out.reserve(best.size());
-  for (; !best.empty(); best.pop()) out.push_back(best.top());
-  return out;
 }
 
 size_t VectorIndex::size() const {

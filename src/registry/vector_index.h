@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "registry/huge_page_allocator.h"
 #include "registry/int8_dot.h"
 
 namespace charid::registry {
@@ -50,7 +51,7 @@ class VectorIndex {
  private:
   struct Shard {
     size_t dims = 0;
-    std::vector<int8_t> data;      // rows * dims
+    std::vector<int8_t, HugePageAllocator<int8_t>> data;  // rows * dims
     std::vector<int32_t> sums;     // per row, for the VNNI bias correction
     std::vector<float> inv_norms;  // per row, 1/|v|
     std::vector<int64_t> owners;
@@ -62,10 +63,11 @@ class VectorIndex {
   // Below this many vector bytes one thread scans faster than it can hand off.
   static constexpr size_t kParallelScanBytes = 32u << 20;
   static constexpr size_t kMaxScanThreads = 4;
+  static constexpr size_t kChunkBytes = 2u << 20;  // rows handed out at a time
 
-  std::vector<Scored> scan_rows(const Shard& shard, const std::vector<int8_t>& query,
-                                const std::vector<uint8_t>& biased, float q_inv,
-                                int64_t caller_id, size_t k, size_t begin, size_t end) const;
+  void scan_rows(const Shard& shard, const std::vector<int8_t>& query,
+                 const std::vector<uint8_t>& biased, float q_inv, int64_t caller_id, size_t k,
+                 size_t begin, size_t end, std::vector<Scored>& best) const;
 
   struct Location {
     std::string model;

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import {
-  api, createCharacter, embedding, newKey, startRegistry, tempDir, vectorFromSeed, writeManifest,
+  api, createCharacter, embedding, killDuringWrites, listAllIds, newKey, startRegistry, tempDir,
+  vectorFromSeed, writeManifest,
 } from './helpers.mjs';
 
 test('characters, keys and the index persist across a restart', async () => {
@@ -38,38 +39,12 @@ test('kill -9 during concurrent writes loses nothing that was acknowledged', asy
   const manifest = writeManifest(dir);
   let s = await startRegistry({ dataDir: dir, manifest, args: ['--creates-per-second', '0'] });
   const key = await newKey(s.url);
-  const acknowledged = [];
-  let stop = false;
-  // 8 writers, each bounded; the kill lands while they are mid-request.
-  const writer = async (w) => {
-    for (let i = 0; i < 400 && !stop; i++) {
-      try {
-        const r = await createCharacter(s.url, key, `W${w}-${i}`, vectorFromSeed(w * 1000 + i + 1));
-        if (r.status === 201) acknowledged.push({ id: r.json.id, seed: w * 1000 + i + 1 });
-      } catch {
-        return; // connection refused or reset: the server is gone
-      }
-    }
-  };
-  const writers = Array.from({ length: 8 }, (_, w) => writer(w));
-  for (let waited = 0; acknowledged.length < 150 && waited < 20000; waited += 10) {
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  await s.kill9();
-  stop = true;
-  await Promise.all(writers);
+  const acknowledged = await killDuringWrites(s, key);
   assert.ok(acknowledged.length >= 150, `only ${acknowledged.length} acknowledged before the kill`);
 
   s = await startRegistry({ dataDir: dir, manifest });
   try {
-    const ids = new Set();
-    let after;
-    for (let page = 0; page < 100; page++) {
-      const r = await api(s.url, 'GET', `/v1/characters?limit=100${after ? `&after=${after}` : ''}`, { key });
-      for (const c of r.json.data) ids.add(c.id);
-      if (!r.json.has_more) break;
-      after = r.json.data.at(-1).id;
-    }
+    const ids = await listAllIds(s.url, key);
     const lost = acknowledged.filter((a) => !ids.has(a.id));
     assert.deepEqual(lost, [], `${lost.length} of ${acknowledged.length} acknowledged creates lost`);
     // And they are in the rebuilt index.

@@ -166,3 +166,43 @@ export function assertErrorShape(assert, r, status, code) {
   assert.equal(typeof r.json?.error?.message, 'string', r.text);
   if (code) assert.equal(r.json.error.code, code, r.text);
 }
+
+// Runs `writers` concurrent create loops (bounded) against `server`, kills it
+// with SIGKILL once `atLeast` creates were acknowledged, and returns the
+// acknowledged {id, seed} pairs: the ones that must survive.
+export async function killDuringWrites(server, key, { writers = 8, atLeast = 150, seedBase = 0 } = {}) {
+  const acknowledged = [];
+  let stop = false;
+  const writer = async (w) => {
+    for (let i = 0; i < 400 && !stop; i++) {
+      const seed = seedBase + w * 1000 + i + 1;
+      try {
+        const r = await createCharacter(server.url, key, `W${w}-${i}`, vectorFromSeed(seed));
+        if (r.status === 201) acknowledged.push({ id: r.json.id, seed });
+      } catch {
+        return; // connection refused or reset: the server is gone
+      }
+    }
+  };
+  const running = Array.from({ length: writers }, (_, w) => writer(w));
+  for (let waited = 0; acknowledged.length < atLeast && waited < 20000; waited += 10) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await server.kill9();
+  stop = true;
+  await Promise.all(running);
+  return acknowledged;
+}
+
+// Every id the key owns, through the list route's pages.
+export async function listAllIds(base, key) {
+  const ids = new Set();
+  let after;
+  for (let page = 0; page < 1000; page++) {
+    const r = await api(base, 'GET', `/v1/characters?limit=100${after ? `&after=${after}` : ''}`, { key });
+    for (const c of r.json.data) ids.add(c.id);
+    if (!r.json.has_more) break;
+    after = r.json.data.at(-1).id;
+  }
+  return ids;
+}

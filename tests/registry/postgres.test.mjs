@@ -6,8 +6,8 @@ import { after, before, describe, test } from 'node:test';
 
 import { defineApiSuite } from './api_suite.mjs';
 import {
-  api, createCharacter, embedding, newKey, runAdmin, startRegistry, tempDir, vectorFromSeed,
-  writeManifest,
+  api, createCharacter, embedding, killDuringWrites, listAllIds, newKey, runAdmin, startRegistry,
+  tempDir, vectorFromSeed, writeManifest,
 } from './helpers.mjs';
 import { startPostgres } from './postgres_server.mjs';
 
@@ -141,6 +141,28 @@ describe('postgresql: credits, restart and health', () => {
     try {
       const m = await api(second.url, 'POST', '/v1/characters/match', { key, body: { embedding: embedding(v), k: 1 } });
       assert.equal(m.json.matches[0].id, json.id);
+    } finally {
+      await second.stop();
+      second.cleanup();
+    }
+  });
+
+  test('kill -9 of an instance during concurrent writes loses nothing acknowledged', async () => {
+    const first = await withPg(['--creates-per-second', '0']);
+    const key = await newKey(first.url);
+    const acknowledged = await killDuringWrites(first, key, { atLeast: 100, seedBase: 500000 });
+    first.cleanup();
+    assert.ok(acknowledged.length >= 100, `only ${acknowledged.length} acknowledged before the kill`);
+    const second = await withPg();
+    try {
+      const ids = await listAllIds(second.url, key);
+      const lost = acknowledged.filter((a) => !ids.has(a.id));
+      assert.deepEqual(lost, [], `${lost.length} of ${acknowledged.length} acknowledged creates lost`);
+      const sample = acknowledged.at(-1);
+      const m = await api(second.url, 'POST', '/v1/characters/match', {
+        key, body: { embedding: embedding(vectorFromSeed(sample.seed)), k: 1 },
+      });
+      assert.equal(m.json.matches[0].id, sample.id);
     } finally {
       await second.stop();
       second.cleanup();
