@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import {
-  api, createCharacter, embedding, killDuringWrites, listAllIds, newKey, startRegistry, tempDir,
+  api, assertNothingLost, createCharacter, embedding, killDuringWrites, newKey, startRegistry, tempDir,
   vectorFromSeed, writeManifest,
 } from './helpers.mjs';
 
@@ -44,15 +44,7 @@ test('kill -9 during concurrent writes loses nothing that was acknowledged', asy
 
   s = await startRegistry({ dataDir: dir, manifest });
   try {
-    const ids = await listAllIds(s.url, key);
-    const lost = acknowledged.filter((a) => !ids.has(a.id));
-    assert.deepEqual(lost, [], `${lost.length} of ${acknowledged.length} acknowledged creates lost`);
-    // And they are in the rebuilt index.
-    const sample = acknowledged.at(-1);
-    const m = await api(s.url, 'POST', '/v1/characters/match', {
-      key, body: { embedding: embedding(vectorFromSeed(sample.seed)), k: 1 },
-    });
-    assert.equal(m.json.matches[0].id, sample.id);
+    await assertNothingLost(assert, s.url, key, acknowledged);
   } finally {
     await s.stop();
     s.cleanup();

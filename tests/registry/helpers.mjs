@@ -194,6 +194,19 @@ export async function killDuringWrites(server, key, { writers = 8, atLeast = 150
   return acknowledged;
 }
 
+// After a restart: every acknowledged create is listed, and the newest is
+// in the rebuilt index.
+export async function assertNothingLost(assert, base, key, acknowledged) {
+  const ids = await listAllIds(base, key);
+  const lost = acknowledged.filter((a) => !ids.has(a.id));
+  assert.deepEqual(lost, [], `${lost.length} of ${acknowledged.length} acknowledged creates lost`);
+  const sample = acknowledged.at(-1);
+  const m = await api(base, 'POST', '/v1/characters/match', {
+    key, body: { embedding: embedding(vectorFromSeed(sample.seed)), k: 1 },
+  });
+  assert.equal(m.json.matches[0].id, sample.id);
+}
+
 // Every id the key owns, through the list route's pages.
 export async function listAllIds(base, key) {
   const ids = new Set();

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { defineApiSuite } from './api_suite.mjs';
 import {
-  api, createCharacter, embedding, killDuringWrites, listAllIds, newKey, runAdmin, startRegistry,
+  api, assertNothingLost, createCharacter, embedding, killDuringWrites, newKey, runAdmin, startRegistry,
   tempDir, vectorFromSeed, writeManifest,
 } from './helpers.mjs';
 import { startPostgres } from './postgres_server.mjs';
@@ -155,14 +155,7 @@ describe('postgresql: credits, restart and health', () => {
     assert.ok(acknowledged.length >= 100, `only ${acknowledged.length} acknowledged before the kill`);
     const second = await withPg();
     try {
-      const ids = await listAllIds(second.url, key);
-      const lost = acknowledged.filter((a) => !ids.has(a.id));
-      assert.deepEqual(lost, [], `${lost.length} of ${acknowledged.length} acknowledged creates lost`);
-      const sample = acknowledged.at(-1);
-      const m = await api(second.url, 'POST', '/v1/characters/match', {
-        key, body: { embedding: embedding(vectorFromSeed(sample.seed)), k: 1 },
-      });
-      assert.equal(m.json.matches[0].id, sample.id);
+      await assertNothingLost(assert, second.url, key, acknowledged);
     } finally {
       await second.stop();
       second.cleanup();
