@@ -16,7 +16,7 @@ import { ensureModels } from '../models/fetch.mjs';
 import { loadCore } from '../lib/core_module.mjs';
 import { publicSource, sample } from '../lib/media.mjs';
 import { nodeRunner } from '../lib/identity/node.mjs';
-import { embedSample, payloadVector } from '../lib/identity/pipeline.mjs';
+import { embedSample, payloadVector, tensorSpec } from '../lib/identity/pipeline.mjs';
 import { pairFigures, readIdentityCsv } from './identity_metrics.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,10 +53,8 @@ async function speed(core, runner) {
   try {
     for (const key of ['face_detector', 'object_detector', 'osnet-x0_25-msmt17', 'mobilenetv2-gem', 'face_embedder', 'segmenter']) {
       const model = runner.spec(key);
-      const nchw = model.input.layout !== 'NHWC';
       const dims = model.input.shape.map((d) => (typeof d === 'string' ? 1 : d));
-      const [h, w] = nchw ? dims.slice(2, 4) : dims.slice(1, 3);
-      const spec = { width: w, height: h, layout: model.input.layout, colour: model.input.colour, scale: model.input.scale, mean: model.input.mean, std: model.input.std };
+      const spec = tensorSpec(model);
       const tensor = core.cropTensor(image, [0, 0, frame.width, frame.height], spec);
       const times = [];
       for (let i = 0; i < 5; i++) {

@@ -24,7 +24,7 @@ function unwrap(result, what) {
 }
 
 // The manifest's input description as the core's tensor spec, with an optional size override.
-function tensorSpec(model, size = {}) {
+export function tensorSpec(model, size = {}) {
   const i = model.input;
   const nchw = i.layout !== 'NHWC';
   const [h, w] = nchw ? i.shape.slice(2, 4) : i.shape.slice(1, 3);

@@ -25,6 +25,8 @@ function configureOrt() {
 export async function createRunner(loadBytes) {
   configureOrt();
   const manifest = JSON.parse(new TextDecoder().decode(await loadBytes('manifest.json')));
+  // Served models by key: their role (face_detector, object_detector, face_embedder, segmenter),
+  // or their id for the appearance embedders, of which there are several.
   const byRole = new Map();
   for (const m of manifest.models) {
     if (m.serve) byRole.set(m.role === 'appearance_embedder' ? m.id : m.role, m);

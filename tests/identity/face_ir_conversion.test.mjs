@@ -12,20 +12,19 @@ import { ensureModels, findPython } from '../../models/fetch.mjs';
 import { loadCore } from '../../lib/core_module.mjs';
 import { sample } from '../../lib/media.mjs';
 import { nodeRunner } from '../../lib/identity/node.mjs';
+import { tensorSpec } from '../../lib/identity/pipeline.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const clips = path.resolve(root, '../shared/fixtures/clips');
 
 async function alignedFaces(core, runner, clip, count) {
   const sampled = await sample(path.join(clips, clip), { allowLowRes: true, count });
-  const yunet = runner.spec('face_detector');
-  const face = runner.spec('face_embedder');
-  const faceSpec = { width: 128, height: 128, layout: 'NCHW', colour: face.input.colour, scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
+  const spec = tensorSpec(runner.spec('face_detector'), { width: 640, height: 480 });
+  const faceSpec = tensorSpec(runner.spec('face_embedder'));
   const out = [];
   for (const f of sampled.frames) {
     const image = new core.IdentityFrame(f.rgb, f.width, f.height);
     try {
-      const spec = { width: 640, height: 480, layout: 'NCHW', colour: yunet.input.colour, scale: 1, mean: [0, 0, 0], std: [1, 1, 1], pad: 0 };
       const t = core.letterboxTensor(image, spec);
       const o = await runner.run('face_detector', t.tensor, [1, 3, 480, 640]);
       const dets = core.decodeYunet(Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.data])), t.fit, 0.6, 0.45);
