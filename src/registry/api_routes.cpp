@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -106,8 +107,15 @@ void install_api_routes(httplib::Server& server, RegistryService& service) {
                                          httplib::Response& res) {
                 auto body = read_json_body(req);
                 if (!body.ok()) return send_error(res, body.error());
+                const auto started = std::chrono::steady_clock::now();
                 auto matches = service.match(caller, body.value());
                 if (!matches.ok()) return send_error(res, matches.error());
+                // The search's own time, so clients can tell it from network and queueing.
+                char timing[48];
+                std::snprintf(timing, sizeof timing, "match;dur=%.2f",
+                              std::chrono::duration<double, std::milli>(
+                                  std::chrono::steady_clock::now() - started).count());
+                res.set_header("Server-Timing", timing);
                 json out = json::array();
                 for (const auto& m : matches.value()) {
                   out.push_back({{"id", m.id}, {"name", m.name}, {"score", m.score}});

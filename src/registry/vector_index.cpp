@@ -22,7 +22,7 @@ void VectorIndex::add(const IndexedCharacter& c) {
   if (norm2 == 0) return;  // validation refuses all-zero vectors; never divide by zero
 
   std::unique_lock lock(mutex_);
-  if (locations_.count(c.id)) return;
+  if (locations_.count(c.id) || removed_.count(c.id)) return;
   Shard& shard = shards_[c.model];
   if (shard.dims == 0) shard.dims = c.vector.size();
   if (shard.dims != c.vector.size()) return;  // a model's dims never change
@@ -39,6 +39,7 @@ void VectorIndex::add(const IndexedCharacter& c) {
 
 void VectorIndex::remove(const std::string& id) {
   std::unique_lock lock(mutex_);
+  removed_.insert(id);
   const auto found = locations_.find(id);
   if (found == locations_.end()) return;
   Shard& shard = shards_[found->second.model];

@@ -9,6 +9,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -36,8 +37,9 @@ class VectorIndex {
  public:
   VectorIndex();
 
-  // Adding an id already present is a no-op (instances replay changes that
-  // they made themselves).
+  // Adding an id already present, or one removed before, is a no-op:
+  // instances sharing a database replay changes they made themselves, and a
+  // stale replay must not bring a deleted character back.
   void add(const IndexedCharacter& character);
   void remove(const std::string& id);
 
@@ -77,6 +79,7 @@ class VectorIndex {
   mutable std::shared_mutex mutex_;
   std::map<std::string, Shard> shards_;
   std::unordered_map<std::string, Location> locations_;
+  std::unordered_set<std::string> removed_;  // ids are random and never reused
   DotKernel dot_;
 };
 

@@ -199,6 +199,7 @@ export function defineApiSuite(label, start) {
 
       const r = await api(base, 'POST', '/v1/characters/match', { key: me, body: { embedding: embedding(target), k: 50 } });
       assert.equal(r.status, 200);
+      assert.match(r.headers.get('server-timing'), /^match;dur=\d+(\.\d+)?$/);
       assert.deepEqual(Object.keys(r.json), ['matches']);
       const ids = r.json.matches.map((m) => m.id);
       assert.equal(ids[0], mine);

@@ -88,6 +88,8 @@ TEST_CASE("remove takes a character out of search; adding twice is a no-op") {
   REQUIRE(after.size() == 1);
   CHECK(after[0].id == "b");
   CHECK(index.search("m@1", a, 2, 10).empty());  // b is private to owner 1
+  index.add({"a", "A", "m@1", 1, false, a});     // a stale replay of a's creation
+  CHECK(index.size() == 1);
 }
 
 TEST_CASE("a shard large enough for the parallel scan gives the same exact answer") {
