@@ -82,21 +82,31 @@ httplib::Server::Handler authed(RegistryService& service, Fn fn) {
   });
 }
 
+std::string client_address(const httplib::Request& req, bool trust_proxy) {
+  const std::string forwarded = req.get_header_value("X-Forwarded-For");
+  if (!trust_proxy || forwarded.empty()) return req.remote_addr;
+  std::string last = forwarded.substr(forwarded.rfind(',') + 1);
+  last.erase(0, last.find_first_not_of(' '));
+  last.erase(last.find_last_not_of(' ') + 1);
+  return last.empty() ? req.remote_addr : last;
+}
+
 }  // namespace
 
-void install_api_routes(httplib::Server& server, RegistryService& service) {
+void install_api_routes(httplib::Server& server, RegistryService& service, bool trust_proxy) {
   server.Get("/healthz", guarded([&service](const httplib::Request&, httplib::Response& res) {
     if (service.healthy()) return send_json(res, 200, {{"status", "ok"}});
     send_error(res, {503, "storage_unavailable", "The database is unreachable."});
   }));
 
-  server.Post("/v1/keys", guarded([&service](const httplib::Request& req, httplib::Response& res) {
+  server.Post("/v1/keys", guarded([&service, trust_proxy](const httplib::Request& req,
+                                                         httplib::Response& res) {
     // The body is optional; when there is one it must be JSON.
     if (!req.body.empty()) {
       auto body = read_json_body(req);
       if (!body.ok()) return send_error(res, body.error());
     }
-    auto key = service.create_key(req.remote_addr);
+    auto key = service.create_key(client_address(req, trust_proxy));
     if (!key.ok()) return send_error(res, key.error());
     send_json(res, 201, {{"key", key.value().key},
                          {"credits", key.value().credits ? json(*key.value().credits) : json()}});

@@ -13,7 +13,9 @@ namespace charid::registry {
 
 class RegistryService;
 
-void install_api_routes(httplib::Server& server, RegistryService& service);
+// `trust_proxy`: the client address for per-address limits is the last
+// X-Forwarded-For entry (the one the load balancer appended).
+void install_api_routes(httplib::Server& server, RegistryService& service, bool trust_proxy);
 
 // Errors with an empty body (httplib's own 404/413, ...) get the JSON shape;
 // CORS for the listed origins ("*" allows any).

@@ -78,7 +78,7 @@ int serve(const registry::ServerOptions& o) {
                               {"X-Content-Type-Options", "nosniff"}});
   registry::install_error_shape(server);
   registry::install_cors(server, o.cors_origins);
-  registry::install_api_routes(server, service);
+  registry::install_api_routes(server, service, o.trust_proxy);
   registry::install_static_files(server, {o.web_root, o.models_dir});
 
   int port = o.port;

@@ -38,6 +38,8 @@ serve flags (environment in brackets):
   --models-dir D           model files served at /models/ (models/cache)
   --manifest F             model manifest with the known embeddings (models/manifest.json)
   --cors-origin O          allow this origin to call the API; repeat or comma-separate; * for any
+  --trust-proxy            take the client address (for the key rate limit) from the
+                           last X-Forwarded-For entry; only behind a proxy that sets it
   --credits-per-key N      credits for each new key (default unlimited)
   --keys-per-minute N      new keys per client address (30; 0 = unlimited)
   --creates-per-second N   new characters per key (100; 0 = unlimited)
@@ -85,6 +87,10 @@ std::optional<ParsedArgs> parse_args(int argc, char** argv, std::string* error) 
            if (comma == std::string::npos) break;
            start = comma + 1;
          }
+         return true;
+       }},
+      {"--trust-proxy", [&](const std::string&) {
+         o.trust_proxy = true;
          return true;
        }},
       {"--credits-per-key", [&](const std::string& v) {
@@ -139,7 +145,8 @@ std::optional<ParsedArgs> parse_args(int argc, char** argv, std::string* error) 
     }
     const auto setter = setters.find(arg);
     const auto sub = subcommand_flags.find(arg);
-    const bool takes_value = setter != setters.end() || (sub != subcommand_flags.end() && sub->second);
+    const bool takes_value = (setter != setters.end() && arg != "--trust-proxy") ||
+                             (sub != subcommand_flags.end() && sub->second);
     if (setter == setters.end() && sub == subcommand_flags.end()) {
       *error = "unknown flag " + arg;
       return std::nullopt;

@@ -18,6 +18,7 @@ struct ServerOptions {
   std::string models_dir = "models/cache";
   std::string manifest = "models/manifest.json";
   std::vector<std::string> cors_origins;  // empty: CORS off
+  bool trust_proxy = false;  // client address from X-Forwarded-For (behind a load balancer)
   std::optional<int64_t> credits_per_key;
   double keys_per_minute = 30;
   double creates_per_second = 100;

@@ -134,6 +134,14 @@ void install_static_files(httplib::Server& server, const StaticRoots& roots) {
     }
     const auto file = resolve(roots.web_root, req.matches[1]);
     if (file) return serve_file(*file, req.path, req, res);
+    // A page route of the app (no file extension) gets index.html, so links
+    // into the app survive a reload; a missing asset stays a 404.
+    const std::string last = req.path.substr(req.path.rfind('/') + 1);
+    if (last.find('.') == std::string::npos) {
+      if (const auto index = resolve(roots.web_root, "index.html")) {
+        return serve_file(*index, "/index.html", req, res);
+      }
+    }
     if (req.path == "/" || req.path == "/index.html") {
       res.set_header("Cache-Control", "no-cache");
       res.set_content(kNotBuiltPage, "text/html; charset=utf-8");

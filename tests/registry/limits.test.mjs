@@ -70,6 +70,24 @@ describe('rate limits', () => {
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
   });
 
+  test('X-Forwarded-For counts only with --trust-proxy (behind a load balancer)', async () => {
+    const plain = await start({ args: ['--keys-per-minute', '2'] });
+    const spoofed = [];
+    for (let i = 0; i < 4; i++) {
+      spoofed.push((await api(plain.url, 'POST', '/v1/keys', { body: {}, headers: { 'x-forwarded-for': `10.0.0.${i}` } })).status);
+    }
+    assert.ok(spoofed.includes(429), `a forged header must not dodge the limit: ${spoofed}`);
+
+    const proxied = await start({ args: ['--keys-per-minute', '2', '--trust-proxy'] });
+    const viaProxy = (client) => api(proxied.url, 'POST', '/v1/keys', {
+      body: {}, headers: { 'x-forwarded-for': `203.0.113.9, ${client}` },
+    });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await viaProxy('198.51.100.7')).status);
+    assert.deepEqual(statuses, [201, 201, 429]);
+    assert.equal((await viaProxy('198.51.100.8')).status, 201);
+  });
+
   test('the default allows at least 50 creates per second per key', async () => {
     const { url } = await start();
     const key = await newKey(url);

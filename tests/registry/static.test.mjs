@@ -82,6 +82,14 @@ describe('with a built web app', () => {
     assert.equal((await part.arrayBuffer()).byteLength, 100);
   });
 
+  test('app routes without an extension get index.html; missing files stay 404', async () => {
+    const route = await api(url, 'GET', '/characters/char_abc');
+    assert.equal(route.status, 200);
+    assert.match(route.text, /<title>charid<\/title>/);
+    assertErrorShape(assert, await api(url, 'GET', '/assets/missing-0123abcd.js'), 404);
+    assertErrorShape(assert, await api(url, 'GET', '/v1/unknown'), 404);
+  });
+
   test('paths cannot escape the roots', async () => {
     for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/models/../secret.txt',
       '/models/%2e%2e/secret.txt', '/models/..%2fsecret.txt', '/assets/..%2f..%2fsecret.txt']) {
