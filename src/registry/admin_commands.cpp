@@ -31,7 +31,8 @@ int add_credits(const ParsedArgs& args) {
   char* end = nullptr;
   const long long amount = std::strtoll(amount_text.c_str(), &end, 10);
   if (key.rfind("ck_", 0) != 0) return fail("--key ck_... is required");
-  if (amount_text.empty() || *end != '\0' || amount <= 0) return fail("--amount must be a positive integer");
+  if (amount_text.empty() || *end != '\0' || amount <= 0)
+    return fail("--amount must be a positive integer");
   auto storage = open_storage(args.options.data_dir, args.options.database_url);
   const auto balance = storage->add_credits(sha256(key), amount);
   if (!balance) return fail("no such key");
@@ -60,7 +61,8 @@ int import_vectors(const ParsedArgs& args) {
   for (long long i = 0; i < count; ++i) {
     NewCharacter c;
     c.vector.resize(static_cast<size_t>(spec->dims));
-    if (!in.read(reinterpret_cast<char*>(c.vector.data()), spec->dims)) return fail("--file is too short");
+    if (!in.read(reinterpret_cast<char*>(c.vector.data()), spec->dims))
+      return fail("--file is too short");
     c.id = new_character_id();
     c.owner_id = owner.id;
     c.name = "imported-" + std::to_string(i);
@@ -68,7 +70,8 @@ int import_vectors(const ParsedArgs& args) {
     c.visibility = is_public ? "public" : "private";
     c.created_at = now_rfc3339();
     c.scale = 1.0f / 127.0f;
-    c.vector_hash = sha256(std::string_view(reinterpret_cast<const char*>(c.vector.data()), c.vector.size()));
+    c.vector_hash =
+        sha256(std::string_view(reinterpret_cast<const char*>(c.vector.data()), c.vector.size()));
     batch.push_back(std::move(c));
     if (batch.size() == 2000 || i + 1 == count) {
       storage->bulk_insert(batch);

@@ -21,13 +21,22 @@ struct ApiError {
 template <typename T>
 class ApiResult {
  public:
-  ApiResult(T value) : state_(std::move(value)) {}      // NOLINT: implicit by design
+  ApiResult(T value) : state_(std::move(value)) {}         // NOLINT: implicit by design
   ApiResult(ApiError error) : state_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(state_); }
-  const T& value() const& { assert(ok()); return std::get<T>(state_); }
-  T&& value() && { assert(ok()); return std::get<T>(std::move(state_)); }
-  const ApiError& error() const { assert(!ok()); return std::get<ApiError>(state_); }
+  const T& value() const& {
+    assert(ok());
+    return std::get<T>(state_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<T>(std::move(state_));
+  }
+  const ApiError& error() const {
+    assert(!ok());
+    return std::get<ApiError>(state_);
+  }
 
  private:
   std::variant<T, ApiError> state_;

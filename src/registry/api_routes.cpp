@@ -33,7 +33,10 @@ void send_json(httplib::Response& res, int status, const json& body) {
 }
 
 json character_json(const CharacterRecord& r) {
-  return {{"id", r.id}, {"name", r.name}, {"created_at", r.created_at}, {"model", r.model},
+  return {{"id", r.id},
+          {"name", r.name},
+          {"created_at", r.created_at},
+          {"model", r.model},
           {"visibility", r.visibility}};
 }
 
@@ -95,22 +98,23 @@ std::string client_address(const httplib::Request& req, bool trust_proxy) {
 
 void install_api_routes(httplib::Server& server, RegistryService& service, bool trust_proxy) {
   server.Get("/healthz", guarded([&service](const httplib::Request&, httplib::Response& res) {
-    if (service.healthy()) return send_json(res, 200, {{"status", "ok"}});
-    send_error(res, {503, "storage_unavailable", "The database is unreachable."});
-  }));
+               if (service.healthy()) return send_json(res, 200, {{"status", "ok"}});
+               send_error(res, {503, "storage_unavailable", "The database is unreachable."});
+             }));
 
-  server.Post("/v1/keys", guarded([&service, trust_proxy](const httplib::Request& req,
-                                                         httplib::Response& res) {
-    // The body is optional; when there is one it must be JSON.
-    if (!req.body.empty()) {
-      auto body = read_json_body(req);
-      if (!body.ok()) return send_error(res, body.error());
-    }
-    auto key = service.create_key(client_address(req, trust_proxy));
-    if (!key.ok()) return send_error(res, key.error());
-    send_json(res, 201, {{"key", key.value().key},
-                         {"credits", key.value().credits ? json(*key.value().credits) : json()}});
-  }));
+  server.Post("/v1/keys",
+              guarded([&service, trust_proxy](const httplib::Request& req, httplib::Response& res) {
+                // The body is optional; when there is one it must be JSON.
+                if (!req.body.empty()) {
+                  auto body = read_json_body(req);
+                  if (!body.ok()) return send_error(res, body.error());
+                }
+                auto key = service.create_key(client_address(req, trust_proxy));
+                if (!key.ok()) return send_error(res, key.error());
+                send_json(res, 201,
+                          {{"key", key.value().key},
+                           {"credits", key.value().credits ? json(*key.value().credits) : json()}});
+              }));
 
   server.Post("/v1/characters/match",
               authed(service, [&service](const KeyRecord& caller, const httplib::Request& req,
@@ -124,7 +128,8 @@ void install_api_routes(httplib::Server& server, RegistryService& service, bool 
                 char timing[48];
                 std::snprintf(timing, sizeof timing, "match;dur=%.2f",
                               std::chrono::duration<double, std::milli>(
-                                  std::chrono::steady_clock::now() - started).count());
+                                  std::chrono::steady_clock::now() - started)
+                                  .count());
                 res.set_header("Server-Timing", timing);
                 json out = json::array();
                 for (const auto& m : matches.value()) {
@@ -177,18 +182,28 @@ void install_api_routes(httplib::Server& server, RegistryService& service, bool 
 
 void install_error_shape(httplib::Server& server) {
   const httplib::Server::HandlerWithResponse shape = [](const httplib::Request&,
-                                                         httplib::Response& res) {
+                                                        httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     switch (res.status) {
-      case 404: send_error(res, {404, "not_found", "No such route or file."}); break;
-      case 405: send_error(res, {405, "method_not_allowed", "Method not allowed."}); break;
+      case 404:
+        send_error(res, {404, "not_found", "No such route or file."});
+        break;
+      case 405:
+        send_error(res, {405, "method_not_allowed", "Method not allowed."});
+        break;
       case 413:
         send_error(res, {413, "payload_too_large", "The body is over 64 KB."});
         res.set_header("Connection", "close");
         break;
-      case 414: send_error(res, {414, "uri_too_long", "The URI is too long."}); break;
-      case 400: send_error(res, {400, "invalid_request", "Malformed request."}); break;
-      default: send_error(res, {res.status, "error", "Request failed."}); break;
+      case 414:
+        send_error(res, {414, "uri_too_long", "The URI is too long."});
+        break;
+      case 400:
+        send_error(res, {400, "invalid_request", "Malformed request."});
+        break;
+      default:
+        send_error(res, {res.status, "error", "Request failed."});
+        break;
     }
     return httplib::Server::HandlerResponse::Handled;
   };
@@ -205,10 +220,9 @@ void install_cors(httplib::Server& server, std::vector<std::string> origins) {
     const bool api = req.path.rfind("/v1/", 0) == 0 || req.path == "/healthz";
     if (!api) return httplib::Server::HandlerResponse::Unhandled;
     const std::string origin = req.get_header_value("Origin");
-    const bool allowed =
-        !origin.empty() && std::any_of(origins.begin(), origins.end(), [&](const std::string& o) {
-          return o == "*" || o == origin;
-        });
+    const bool allowed = !origin.empty() &&
+                         std::any_of(origins.begin(), origins.end(),
+                                     [&](const std::string& o) { return o == "*" || o == origin; });
     if (allowed) {
       res.set_header("Access-Control-Allow-Origin", origin);
       res.set_header("Vary", "Origin");

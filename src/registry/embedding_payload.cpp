@@ -21,9 +21,9 @@ ApiResult<Embedding> parse_embedding(const nlohmann::json& payload, const ModelC
   }
   const ModelSpec* spec = catalog.find(model->get<std::string>());
   if (spec == nullptr) {
-    return ApiError{422, "unknown_model",
-                    "embedding.model \"" + model->get<std::string>() +
-                        "\" is not a model this registry knows"};
+    return ApiError{
+        422, "unknown_model",
+        "embedding.model \"" + model->get<std::string>() + "\" is not a model this registry knows"};
   }
   const auto dtype = payload.find("dtype");
   if (dtype == payload.end() || !dtype->is_string() || *dtype != "int8" || spec->dtype != "int8") {

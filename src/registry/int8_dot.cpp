@@ -13,13 +13,15 @@ int32_t dot_scalar(const int8_t* q, const uint8_t*, const int8_t* v, int32_t, si
 
 // Sign-extend to int16 and multiply-add pairs: exact for every int8 value
 // (maddubs would saturate on -128).
-__attribute__((target("avx2"))) int32_t dot_avx2(const int8_t* q, const uint8_t*,
-                                                 const int8_t* v, int32_t, size_t n) {
+__attribute__((target("avx2"))) int32_t dot_avx2(const int8_t* q, const uint8_t*, const int8_t* v,
+                                                 int32_t, size_t n) {
   __m256i acc = _mm256_setzero_si256();
   size_t i = 0;
   for (; i + 16 <= n; i += 16) {
-    const __m256i a = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q + i)));
-    const __m256i b = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + i)));
+    const __m256i a =
+        _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q + i)));
+    const __m256i b =
+        _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + i)));
     acc = _mm256_add_epi32(acc, _mm256_madd_epi16(a, b));
   }
   __m128i sum = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
@@ -32,8 +34,10 @@ __attribute__((target("avx2"))) int32_t dot_avx2(const int8_t* q, const uint8_t*
 
 // 64 products per instruction; the bias is removed with the stored row sum.
 // Two accumulators halve the dependency chain on long vectors.
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) int32_t dot_vnni(
-    const int8_t* q, const uint8_t* q_biased, const int8_t* v, int32_t v_sum, size_t n) {
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) int32_t dot_vnni(const int8_t* q,
+                                                                        const uint8_t* q_biased,
+                                                                        const int8_t* v,
+                                                                        int32_t v_sum, size_t n) {
   __m512i acc0 = _mm512_setzero_si512();
   __m512i acc1 = _mm512_setzero_si512();
   size_t i = 0;

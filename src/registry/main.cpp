@@ -110,10 +110,11 @@ int serve(const registry::ServerOptions& o) {
   });
   waiter.detach();
 
-  std::printf("charid-registry listening on http://%s:%d (%s storage, %zu characters in %.0f ms, "
-              "%zu models, %s dot products)\n",
-              o.host.c_str(), port, o.database_url.empty() ? "sqlite" : "postgresql", index.size(),
-              load_ms, catalog->size(), registry::best_dot_kernel_name());
+  std::printf(
+      "charid-registry listening on http://%s:%d (%s storage, %zu characters in %.0f ms, "
+      "%zu models, %s dot products)\n",
+      o.host.c_str(), port, o.database_url.empty() ? "sqlite" : "postgresql", index.size(), load_ms,
+      catalog->size(), registry::best_dot_kernel_name());
   std::fflush(stdout);
   server.listen_after_bind();
   return 0;

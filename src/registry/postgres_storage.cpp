@@ -121,7 +121,8 @@ std::string bytes(const Result& r, int row, int col) {
   if (n < 2 || s[0] != '\\' || s[1] != 'x') return out;
   auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
   out.reserve((n - 2) / 2);
-  for (int i = 2; i + 1 < n; i += 2) out.push_back(static_cast<char>(nibble(s[i]) << 4 | nibble(s[i + 1])));
+  for (int i = 2; i + 1 < n; i += 2)
+    out.push_back(static_cast<char>(nibble(s[i]) << 4 | nibble(s[i + 1])));
   return out;
 }
 
@@ -147,7 +148,9 @@ std::vector<int8_t> read_vector(const Result& r, int row, int col) {
 Params character_params(const NewCharacter& c) {
   Params p;
   p.text(c.id).integer(c.owner_id).text(c.name).text(c.model).text(c.visibility).text(c.created_at);
-  p.real(c.scale).bytes(c.vector.data(), c.vector.size()).bytes(c.vector_hash.data(), c.vector_hash.size());
+  p.real(c.scale)
+      .bytes(c.vector.data(), c.vector.size())
+      .bytes(c.vector_hash.data(), c.vector_hash.size());
   return p;
 }
 
@@ -222,11 +225,15 @@ KeyRecord PostgresStorage::create_key(const std::string& key_hash, std::optional
   auto conn = lease();
   Params p;
   p.bytes(key_hash.data(), key_hash.size());
-  if (credits) p.integer(*credits); else p.null();
+  if (credits)
+    p.integer(*credits);
+  else
+    p.null();
   p.text(created_at);
   const auto r = run(conn.get(),
                      "INSERT INTO api_keys (key_hash, credits, created_at) VALUES ($1, $2, $3)"
-                     " RETURNING id", p);
+                     " RETURNING id",
+                     p);
   return KeyRecord{integer(r, 0, 0), credits, key_hash};
 }
 
@@ -257,8 +264,11 @@ CreateOutcome PostgresStorage::create_character(const NewCharacter& c) {
   const std::string find_same = std::string("SELECT ") + kCharacterColumns +
                                 " FROM characters WHERE owner_id = $1 AND name = $2 AND model = $3"
                                 " AND vector_hash = $4";
-  const Params same = Params().integer(c.owner_id).text(c.name).text(c.model).bytes(
-      c.vector_hash.data(), c.vector_hash.size());
+  const Params same = Params()
+                          .integer(c.owner_id)
+                          .text(c.name)
+                          .text(c.model)
+                          .bytes(c.vector_hash.data(), c.vector_hash.size());
 
   run(conn.get(), "BEGIN");
   if (auto r = run(conn.get(), find_same.c_str(), same); PQntuples(r.get()) > 0) {
@@ -278,7 +288,8 @@ CreateOutcome PostgresStorage::create_character(const NewCharacter& c) {
   const auto inserted = run(conn.get(),
                             (std::string(kInsertCharacter) +
                              " ON CONFLICT (owner_id, name, model, vector_hash) DO NOTHING"
-                             " RETURNING seq").c_str(),
+                             " RETURNING seq")
+                                .c_str(),
                             character_params(c));
   if (PQntuples(inserted.get()) == 0) {
     // An identical create committed meanwhile: give the credit back, answer with it.
@@ -291,7 +302,8 @@ CreateOutcome PostgresStorage::create_character(const NewCharacter& c) {
   run(conn.get(), "INSERT INTO character_changes (character_id, deleted) VALUES ($1, false)",
       Params().text(c.id));
   run(conn.get(), "COMMIT");
-  CharacterRecord r{c.id, c.owner_id, c.name, c.model, c.visibility, c.created_at, seq, c.scale, {}};
+  CharacterRecord r{c.id,         c.owner_id, c.name,  c.model, c.visibility,
+                    c.created_at, seq,        c.scale, {}};
   return {CreateOutcome::Status::created, std::move(r)};
 }
 
@@ -309,9 +321,10 @@ void PostgresStorage::bulk_insert(const std::vector<NewCharacter>& characters) {
 
 std::optional<CharacterRecord> PostgresStorage::find_character(const std::string& id) {
   auto conn = lease();
-  const auto r = run(conn.get(),
-                     (std::string("SELECT ") + kCharacterColumns + " FROM characters WHERE id = $1").c_str(),
-                     Params().text(id));
+  const auto r =
+      run(conn.get(),
+          (std::string("SELECT ") + kCharacterColumns + " FROM characters WHERE id = $1").c_str(),
+          Params().text(id));
   if (PQntuples(r.get()) == 0) return std::nullopt;
   return read_character(r, 0);
 }
@@ -319,12 +332,15 @@ std::optional<CharacterRecord> PostgresStorage::find_character(const std::string
 std::vector<CharacterRecord> PostgresStorage::list_characters(int64_t owner_id, size_t limit,
                                                               std::optional<int64_t> before_seq) {
   auto conn = lease();
-  const auto r = run(conn.get(),
-                     (std::string("SELECT ") + kCharacterColumns +
-                      " FROM characters WHERE owner_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3")
-                         .c_str(),
-                     Params().integer(owner_id).integer(before_seq.value_or(INT64_MAX)).integer(
-                         static_cast<int64_t>(limit)));
+  const auto r =
+      run(conn.get(),
+          (std::string("SELECT ") + kCharacterColumns +
+           " FROM characters WHERE owner_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3")
+              .c_str(),
+          Params()
+              .integer(owner_id)
+              .integer(before_seq.value_or(INT64_MAX))
+              .integer(static_cast<int64_t>(limit)));
   std::vector<CharacterRecord> out;
   for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(read_character(r, i));
   return out;

@@ -10,8 +10,9 @@ namespace charid::registry {
 namespace {
 
 ApiError rate_limited(int retry_after, const std::string& what) {
-  return ApiError{429, "rate_limited", "Too many " + what + "; retry after " +
-                                           std::to_string(retry_after) + " s.", retry_after};
+  return ApiError{429, "rate_limited",
+                  "Too many " + what + "; retry after " + std::to_string(retry_after) + " s.",
+                  retry_after};
 }
 
 bool is_visible_to(const CharacterRecord& r, const KeyRecord& caller) {
@@ -19,8 +20,8 @@ bool is_visible_to(const CharacterRecord& r, const KeyRecord& caller) {
 }
 
 IndexedCharacter to_indexed(CharacterRecord&& r) {
-  return IndexedCharacter{std::move(r.id), std::move(r.name), std::move(r.model), r.owner_id,
-                          r.visibility == "public", std::move(r.vector)};
+  return IndexedCharacter{std::move(r.id), std::move(r.name),        std::move(r.model),
+                          r.owner_id,      r.visibility == "public", std::move(r.vector)};
 }
 
 std::optional<int> parse_int(const std::string& text) {
@@ -86,7 +87,8 @@ ApiResult<KeyRecord> RegistryService::authenticate(const std::string& authorizat
   constexpr std::string_view kScheme = "bearer ";
   if (authorization.size() <= kScheme.size()) return unauthorized;
   for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i]) return unauthorized;
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != kScheme[i])
+      return unauthorized;
   }
   std::string key = authorization.substr(kScheme.size());
   while (!key.empty() && key.back() == ' ') key.pop_back();
@@ -131,7 +133,8 @@ ApiResult<CreatedCharacter> RegistryService::create_character(const KeyRecord& c
   c.created_at = now_rfc3339();
   c.scale = e.scale;
   c.vector = std::move(e.vector);
-  c.vector_hash = sha256(std::string_view(reinterpret_cast<const char*>(c.vector.data()), c.vector.size()));
+  c.vector_hash =
+      sha256(std::string_view(reinterpret_cast<const char*>(c.vector.data()), c.vector.size()));
 
   CreateOutcome outcome = storage_.create_character(c);
   switch (outcome.status) {
@@ -143,7 +146,8 @@ ApiResult<CreatedCharacter> RegistryService::create_character(const KeyRecord& c
     case CreateOutcome::Status::created:
       break;
   }
-  index_.add(IndexedCharacter{c.id, c.name, c.model, c.owner_id, c.visibility == "public", c.vector});
+  index_.add(
+      IndexedCharacter{c.id, c.name, c.model, c.owner_id, c.visibility == "public", c.vector});
   return CreatedCharacter{std::move(outcome.record), true};
 }
 
@@ -194,7 +198,8 @@ ApiResult<std::vector<IndexMatch>> RegistryService::match(const KeyRecord& calle
   if (!body.is_object()) return bad_request("The body must be a JSON object");
   int k = 10;
   if (const auto kv = body.find("k"); kv != body.end()) {
-    if (!kv->is_number_integer() || kv->get<long long>() < 1 || kv->get<long long>() > kMaxMatches) {
+    if (!kv->is_number_integer() || kv->get<long long>() < 1 ||
+        kv->get<long long>() > kMaxMatches) {
       return bad_request("k must be an integer from 1 to 50");
     }
     k = kv->get<int>();

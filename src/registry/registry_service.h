@@ -17,9 +17,9 @@
 namespace charid::registry {
 
 struct ServiceLimits {
-  double keys_per_minute = 30;     // per client address
-  double creates_per_second = 100;  // per key (batch clients need >= 50)
-  double matches_per_second = 100;  // per key
+  double keys_per_minute = 30;             // per client address
+  double creates_per_second = 100;         // per key (batch clients need >= 50)
+  double matches_per_second = 100;         // per key
   std::optional<int64_t> credits_per_key;  // nullopt: unlimited
 };
 

@@ -66,59 +66,93 @@ std::optional<ParsedArgs> parse_args(int argc, char** argv, std::string* error) 
 
   using Setter = std::function<bool(const std::string&)>;
   const std::map<std::string, Setter> setters = {
-      {"--host", [&](const std::string& v) { o.host = v; return !v.empty(); }},
-      {"--port", [&](const std::string& v) {
+      {"--host",
+       [&](const std::string& v) {
+         o.host = v;
+         return !v.empty();
+       }},
+      {"--port",
+       [&](const std::string& v) {
          const auto p = to_integer(v);
          if (!p || *p > 65535) return false;
          o.port = static_cast<int>(*p);
          return true;
        }},
-      {"--data-dir", [&](const std::string& v) { o.data_dir = v; return !v.empty(); }},
-      {"--database-url", [&](const std::string& v) { o.database_url = v; return true; }},
-      {"--web-root", [&](const std::string& v) { o.web_root = v; return true; }},
-      {"--models-dir", [&](const std::string& v) { o.models_dir = v; return true; }},
-      {"--manifest", [&](const std::string& v) { o.manifest = v; return !v.empty(); }},
-      {"--cors-origin", [&](const std::string& v) {
+      {"--data-dir",
+       [&](const std::string& v) {
+         o.data_dir = v;
+         return !v.empty();
+       }},
+      {"--database-url",
+       [&](const std::string& v) {
+         o.database_url = v;
+         return true;
+       }},
+      {"--web-root",
+       [&](const std::string& v) {
+         o.web_root = v;
+         return true;
+       }},
+      {"--models-dir",
+       [&](const std::string& v) {
+         o.models_dir = v;
+         return true;
+       }},
+      {"--manifest",
+       [&](const std::string& v) {
+         o.manifest = v;
+         return !v.empty();
+       }},
+      {"--cors-origin",
+       [&](const std::string& v) {
          size_t start = 0;
          while (start <= v.size()) {
            const size_t comma = v.find(',', start);
-           const std::string item = v.substr(start, comma == std::string::npos ? comma : comma - start);
+           const std::string item =
+               v.substr(start, comma == std::string::npos ? comma : comma - start);
            if (!item.empty()) o.cors_origins.push_back(item);
            if (comma == std::string::npos) break;
            start = comma + 1;
          }
          return true;
        }},
-      {"--trust-proxy", [&](const std::string&) {
+      {"--trust-proxy",
+       [&](const std::string&) {
          o.trust_proxy = true;
          return true;
        }},
-      {"--credits-per-key", [&](const std::string& v) {
+      {"--credits-per-key",
+       [&](const std::string& v) {
          o.credits_per_key = to_integer(v);
          return o.credits_per_key.has_value();
        }},
-      {"--keys-per-minute", [&](const std::string& v) {
+      {"--keys-per-minute",
+       [&](const std::string& v) {
          const auto n = to_number(v);
          if (n) o.keys_per_minute = *n;
          return n.has_value();
        }},
-      {"--creates-per-second", [&](const std::string& v) {
+      {"--creates-per-second",
+       [&](const std::string& v) {
          const auto n = to_number(v);
          if (n) o.creates_per_second = *n;
          return n.has_value();
        }},
-      {"--matches-per-second", [&](const std::string& v) {
+      {"--matches-per-second",
+       [&](const std::string& v) {
          const auto n = to_number(v);
          if (n) o.matches_per_second = *n;
          return n.has_value();
        }},
-      {"--threads", [&](const std::string& v) {
+      {"--threads",
+       [&](const std::string& v) {
          const auto n = to_integer(v);
          if (!n || *n < 1 || *n > 1024) return false;
          o.threads = static_cast<int>(*n);
          return true;
        }},
-      {"--sync-interval-ms", [&](const std::string& v) {
+      {"--sync-interval-ms",
+       [&](const std::string& v) {
          const auto n = to_integer(v);
          if (!n || *n < 10 || *n > 60000) return false;
          o.sync_interval_ms = static_cast<int>(*n);
@@ -126,9 +160,9 @@ std::optional<ParsedArgs> parse_args(int argc, char** argv, std::string* error) 
        }},
   };
   // Flags only subcommands understand; kept verbatim for them.
-  const std::map<std::string, bool> subcommand_flags = {
-      {"--key", true}, {"--amount", true}, {"--file", true}, {"--model", true},
-      {"--count", true}, {"--public", false}};
+  const std::map<std::string, bool> subcommand_flags = {{"--key", true},   {"--amount", true},
+                                                        {"--file", true},  {"--model", true},
+                                                        {"--count", true}, {"--public", false}};
 
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];

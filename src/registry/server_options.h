@@ -23,13 +23,13 @@ struct ServerOptions {
   double keys_per_minute = 30;
   double creates_per_second = 100;
   double matches_per_second = 100;
-  int threads = 32;  // each keep-alive connection holds one while open
+  int threads = 32;            // each keep-alive connection holds one while open
   int sync_interval_ms = 250;  // PostgreSQL: how often to pull other instances' changes
 };
 
 struct ParsedArgs {
   ServerOptions options;
-  std::vector<std::string> positional;  // subcommand words and their operands
+  std::vector<std::string> positional;                     // subcommand words and their operands
   std::vector<std::pair<std::string, std::string>> extra;  // flags a subcommand reads itself
 };
 

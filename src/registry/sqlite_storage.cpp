@@ -46,7 +46,8 @@ class Statement {
   Statement& bind(int i, int64_t v) { return check(sqlite3_bind_int64(stmt_, i, v)); }
   Statement& bind(int i, double v) { return check(sqlite3_bind_double(stmt_, i, v)); }
   Statement& bind(int i, const std::string& v) {
-    return check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    return check(
+        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
   }
   Statement& bind_blob(int i, const void* data, size_t size) {
     return check(sqlite3_bind_blob(stmt_, i, data, static_cast<int>(size), SQLITE_TRANSIENT));
@@ -78,7 +79,9 @@ class Statement {
     if (rc != SQLITE_OK) fail();
     return *this;
   }
-  [[noreturn]] void fail() const { throw StorageError(std::string("sqlite: ") + sqlite3_errmsg(db_)); }
+  [[noreturn]] void fail() const {
+    throw StorageError(std::string("sqlite: ") + sqlite3_errmsg(db_));
+  }
 
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
@@ -137,12 +140,13 @@ void SqliteStorage::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db)
 
 SqliteStorage::SqliteStorage(const std::string& path) {
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   db_.reset(raw);
   if (rc != SQLITE_OK) {
-    throw StorageError("cannot open " + path + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory"));
+    throw StorageError("cannot open " + path + ": " +
+                       (raw ? sqlite3_errmsg(raw) : "out of memory"));
   }
   sqlite3_busy_timeout(db_.get(), 5000);
   exec("PRAGMA journal_mode=WAL");
@@ -175,7 +179,10 @@ KeyRecord SqliteStorage::create_key(const std::string& key_hash, std::optional<i
   std::lock_guard lock(mutex_);
   Statement s(db_.get(), "INSERT INTO api_keys (key_hash, credits, created_at) VALUES (?, ?, ?)");
   s.bind_blob(1, key_hash.data(), key_hash.size());
-  if (credits) s.bind(2, *credits); else s.bind_null(2);
+  if (credits)
+    s.bind(2, *credits);
+  else
+    s.bind_null(2);
   s.bind(3, created_at);
   s.step();
   return KeyRecord{sqlite3_last_insert_rowid(db_.get()), credits, key_hash};
@@ -196,8 +203,9 @@ std::optional<std::optional<int64_t>> SqliteStorage::add_credits(const std::stri
                                                                  int64_t amount) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_.get());
-  Statement update(db_.get(),
-                   "UPDATE api_keys SET credits = credits + ? WHERE key_hash = ? AND credits IS NOT NULL");
+  Statement update(
+      db_.get(),
+      "UPDATE api_keys SET credits = credits + ? WHERE key_hash = ? AND credits IS NOT NULL");
   update.bind(1, amount).bind_blob(2, key_hash.data(), key_hash.size());
   update.step();
   Statement read(db_.get(), "SELECT credits FROM api_keys WHERE key_hash = ?");
@@ -215,7 +223,8 @@ CreateOutcome SqliteStorage::create_character(const NewCharacter& c) {
   {
     Statement same(db_.get(), (std::string("SELECT ") + kCharacterColumns +
                                " FROM characters WHERE owner_id = ? AND name = ? AND model = ?"
-                               " AND vector_hash = ?").c_str());
+                               " AND vector_hash = ?")
+                                  .c_str());
     same.bind(1, c.owner_id).bind(2, c.name).bind(3, c.model);
     same.bind_blob(4, c.vector_hash.data(), c.vector_hash.size());
     if (same.step()) return {CreateOutcome::Status::existing, read_character(same)};
@@ -227,13 +236,15 @@ CreateOutcome SqliteStorage::create_character(const NewCharacter& c) {
       return {CreateOutcome::Status::insufficient_credits, {}};
     }
   }
-  Statement(db_.get(), "UPDATE api_keys SET credits = credits - 1 WHERE id = ? AND credits IS NOT NULL")
+  Statement(db_.get(),
+            "UPDATE api_keys SET credits = credits - 1 WHERE id = ? AND credits IS NOT NULL")
       .bind(1, c.owner_id)
       .step();
   const int64_t seq = insert_row(db_.get(), c);
   tx.commit();
 
-  CharacterRecord r{c.id, c.owner_id, c.name, c.model, c.visibility, c.created_at, seq, c.scale, {}};
+  CharacterRecord r{c.id,         c.owner_id, c.name,  c.model, c.visibility,
+                    c.created_at, seq,        c.scale, {}};
   return {CreateOutcome::Status::created, std::move(r)};
 }
 
@@ -246,8 +257,9 @@ void SqliteStorage::bulk_insert(const std::vector<NewCharacter>& characters) {
 
 std::optional<CharacterRecord> SqliteStorage::find_character(const std::string& id) {
   std::lock_guard lock(mutex_);
-  Statement s(db_.get(),
-              (std::string("SELECT ") + kCharacterColumns + " FROM characters WHERE id = ?").c_str());
+  Statement s(
+      db_.get(),
+      (std::string("SELECT ") + kCharacterColumns + " FROM characters WHERE id = ?").c_str());
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return read_character(s);
@@ -258,7 +270,8 @@ std::vector<CharacterRecord> SqliteStorage::list_characters(int64_t owner_id, si
   std::lock_guard lock(mutex_);
   Statement s(db_.get(), (std::string("SELECT ") + kCharacterColumns +
                           " FROM characters WHERE owner_id = ? AND seq < ?"
-                          " ORDER BY seq DESC LIMIT ?").c_str());
+                          " ORDER BY seq DESC LIMIT ?")
+                             .c_str());
   s.bind(1, owner_id).bind(2, before_seq.value_or(INT64_MAX)).bind(3, static_cast<int64_t>(limit));
   std::vector<CharacterRecord> out;
   while (s.step()) out.push_back(read_character(s));
@@ -279,8 +292,9 @@ bool SqliteStorage::delete_character(const std::string& id, int64_t owner_id) {
 
 int64_t SqliteStorage::load_all(const std::function<void(CharacterRecord&&)>& sink) {
   std::lock_guard lock(mutex_);
-  Statement s(db_.get(), (std::string("SELECT ") + kCharacterColumns +
-                          ", vector FROM characters ORDER BY seq").c_str());
+  Statement s(db_.get(),
+              (std::string("SELECT ") + kCharacterColumns + ", vector FROM characters ORDER BY seq")
+                  .c_str());
   int64_t last = 0;
   while (s.step()) {
     CharacterRecord r = read_character(s);

@@ -59,9 +59,8 @@ void serve_file(const fs::path& file, const std::string& url_path, const httplib
   const std::string etag = "\"" + std::to_string(st.st_size) + "-" +
                            std::to_string(static_cast<long long>(st.st_mtime)) + "\"";
   res.set_header("ETag", etag);
-  res.set_header("Cache-Control", is_content_hashed(url_path)
-                                      ? "public, max-age=31536000, immutable"
-                                      : "no-cache");
+  res.set_header("Cache-Control",
+                 is_content_hashed(url_path) ? "public, max-age=31536000, immutable" : "no-cache");
   if (req.get_header_value("If-None-Match") == etag) {
     res.status = 304;
     return;
@@ -69,18 +68,18 @@ void serve_file(const fs::path& file, const std::string& url_path, const httplib
   const size_t size = static_cast<size_t>(st.st_size);
   const std::string path = file.string();
   // Streamed in chunks: model files are tens of megabytes.
-  res.set_content_provider(size, content_type_for(path),
-                           [path](size_t offset, size_t length, httplib::DataSink& sink) {
-                             std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
-                             if (!f || std::fseek(f.get(), static_cast<long>(offset), SEEK_SET) != 0) {
-                               return false;
-                             }
-                             char buf[64 * 1024];
-                             const size_t n = std::fread(buf, 1, std::min(length, sizeof buf), f.get());
-                             if (n == 0) return false;
-                             sink.write(buf, n);
-                             return true;
-                           });
+  res.set_content_provider(
+      size, content_type_for(path), [path](size_t offset, size_t length, httplib::DataSink& sink) {
+        std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+        if (!f || std::fseek(f.get(), static_cast<long>(offset), SEEK_SET) != 0) {
+          return false;
+        }
+        char buf[64 * 1024];
+        const size_t n = std::fread(buf, 1, std::min(length, sizeof buf), f.get());
+        if (n == 0) return false;
+        sink.write(buf, n);
+        return true;
+      });
 }
 
 }  // namespace

@@ -39,7 +39,8 @@ struct NewCharacter {
   std::string created_at;
   float scale = 0;
   std::vector<int8_t> vector;
-  std::string vector_hash;  // SHA-256 of the vector bytes: the idempotency key with owner+name+model
+  std::string
+      vector_hash;  // SHA-256 of the vector bytes: the idempotency key with owner+name+model
 };
 
 struct CreateOutcome {

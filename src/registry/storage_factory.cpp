@@ -8,7 +8,8 @@
 
 namespace charid::registry {
 
-std::unique_ptr<Storage> open_storage(const std::string& data_dir, const std::string& database_url) {
+std::unique_ptr<Storage> open_storage(const std::string& data_dir,
+                                      const std::string& database_url) {
   if (!database_url.empty()) return std::make_unique<PostgresStorage>(database_url);
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);

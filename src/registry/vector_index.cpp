@@ -1,10 +1,10 @@
 #include "registry/vector_index.h"
 
 #include <algorithm>
-#include <cmath>
-#include <mutex>
 #include <atomic>
+#include <cmath>
 #include <future>
+#include <mutex>
 #include <queue>
 #include <thread>
 
@@ -104,8 +104,8 @@ std::vector<IndexMatch> VectorIndex::search(const std::string& model,
     std::vector<Scored> best;
     for (size_t c = next_chunk++; c < chunks; c = next_chunk++) {
       const size_t begin = c * chunk_rows;
-      scan_rows(shard, query, biased, q_inv, caller_id, k, begin, std::min(rows, begin + chunk_rows),
-                best);
+      scan_rows(shard, query, biased, q_inv, caller_id, k, begin,
+                std::min(rows, begin + chunk_rows), best);
     }
     partial[worker] = std::move(best);
   };
@@ -137,8 +137,8 @@ void VectorIndex::scan_rows(const Shard& shard, const std::vector<int8_t>& query
   const size_t dims = shard.dims;
   for (size_t r = begin; r < end; ++r) {
     if (!shard.is_public[r] && shard.owners[r] != caller_id) continue;
-    const int32_t dot = dot_(query.data(), biased.data(), shard.data.data() + r * dims,
-                             shard.sums[r], dims);
+    const int32_t dot =
+        dot_(query.data(), biased.data(), shard.data.data() + r * dims, shard.sums[r], dims);
     const float score = static_cast<float>(dot) * shard.inv_norms[r] * q_inv;
     if (best.size() < k) {
       best.emplace_back(score, r);

@@ -54,8 +54,8 @@ class VectorIndex {
   struct Shard {
     size_t dims = 0;
     std::vector<int8_t, HugePageAllocator<int8_t>> data;  // rows * dims
-    std::vector<int32_t> sums;     // per row, for the VNNI bias correction
-    std::vector<float> inv_norms;  // per row, 1/|v|
+    std::vector<int32_t> sums;                            // per row, for the VNNI bias correction
+    std::vector<float> inv_norms;                         // per row, 1/|v|
     std::vector<int64_t> owners;
     std::vector<uint8_t> is_public;
     std::vector<std::string> ids;

@@ -16,12 +16,12 @@ TEST_CASE("base64 round-trips every length and byte") {
 }
 
 TEST_CASE("base64 refuses what is not strict standard base64") {
-  CHECK_FALSE(base64_decode("abc"));        // length not a multiple of 4
-  CHECK_FALSE(base64_decode("ab=c"));       // padding in the middle
-  CHECK_FALSE(base64_decode("a==="));       // too much padding
-  CHECK_FALSE(base64_decode("ab-_"));       // URL-safe alphabet
-  CHECK_FALSE(base64_decode("ab c"));       // whitespace
-  CHECK_FALSE(base64_decode("YQ==YQ=="));   // padding before the end
+  CHECK_FALSE(base64_decode("abc"));       // length not a multiple of 4
+  CHECK_FALSE(base64_decode("ab=c"));      // padding in the middle
+  CHECK_FALSE(base64_decode("a==="));      // too much padding
+  CHECK_FALSE(base64_decode("ab-_"));      // URL-safe alphabet
+  CHECK_FALSE(base64_decode("ab c"));      // whitespace
+  CHECK_FALSE(base64_decode("YQ==YQ=="));  // padding before the end
   CHECK(base64_decode("YQ==")->size() == 1);
   CHECK(base64_decode("")->empty());
 }

@@ -27,8 +27,11 @@ json with(json p, const char* field, json value) {
 }
 
 json payload(std::vector<uint8_t> bytes) {
-  return {{"schema", "charid.embedding/1"}, {"model", "m@1"},  {"dims", 4},
-          {"dtype", "int8"},                {"scale", 0.01},
+  return {{"schema", "charid.embedding/1"},
+          {"model", "m@1"},
+          {"dims", 4},
+          {"dtype", "int8"},
+          {"scale", 0.01},
           {"vector", base64_encode(bytes.data(), bytes.size())}};
 }
 
@@ -56,7 +59,7 @@ TEST_CASE("every way a vector is wrong for its model is 422") {
   CHECK(status(with(p, "schema", "x")) == 422);
   CHECK(status(with(p, "scale", 0)) == 422);
   CHECK(status(with(p, "scale", -0.5)) == 422);
-  CHECK(status(with(p, "vector", "AQID")) == 422);   // 3 values
+  CHECK(status(with(p, "vector", "AQID")) == 422);  // 3 values
   CHECK(status(with(p, "vector", "!!!!")) == 422);
   CHECK(status(payload({0, 0, 0, 0})) == 422);
   CHECK(status(json::array()) == 400);  // not an object at all: a malformed field

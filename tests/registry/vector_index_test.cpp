@@ -54,7 +54,8 @@ TEST_CASE("search is exact, filtered by owner and visibility, best first") {
   std::vector<std::vector<int8_t>> vectors;
   for (int i = 0; i < 300; ++i) {
     vectors.push_back(random_vector(rng, 96));
-    index.add({"c" + std::to_string(i), "n" + std::to_string(i), "m@1", i % 3, i % 10 == 0, vectors.back()});
+    index.add({"c" + std::to_string(i), "n" + std::to_string(i), "m@1", i % 3, i % 10 == 0,
+               vectors.back()});
   }
   index.add({"other-model", "x", "m@2", 0, true, random_vector(rng, 32)});
   const auto query = random_vector(rng, 96);
@@ -110,7 +111,8 @@ TEST_CASE("a shard large enough for the parallel scan gives the same exact answe
                       [](const auto& a, const auto& b) { return a.first > b.first; });
     const auto found = index.search("m@1", query, 1, 10);
     REQUIRE(found.size() == 10);
-    for (size_t r = 0; r < 10; ++r) CHECK(found[r].score == Approx(expected[r].first).epsilon(1e-5));
+    for (size_t r = 0; r < 10; ++r)
+      CHECK(found[r].score == Approx(expected[r].first).epsilon(1e-5));
     CHECK(found[0].id == "c" + std::to_string(expected[0].second));
   }
 }

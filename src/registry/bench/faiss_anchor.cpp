@@ -93,11 +93,13 @@ int main(int argc, char** argv) {
   auto pct = [&](double p) {
     return sorted.empty() ? 0.0 : sorted[std::min(sorted.size() - 1, size_t(p * sorted.size()))];
   };
-  std::printf("{\"rows\":%zu,\"queries\":%zu,\"add_ms\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"top\":[",
-              rows, queries, add_ms, pct(0.50), pct(0.99));
+  std::printf(
+      "{\"rows\":%zu,\"queries\":%zu,\"add_ms\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"top\":[",
+      rows, queries, add_ms, pct(0.50), pct(0.99));
   for (size_t q = 0; q < queries; ++q) {
     std::printf("%s[", q ? "," : "");
-    for (int i = 0; i < k; ++i) std::printf("%s%lld", i ? "," : "", static_cast<long long>(top[q][i]));
+    for (int i = 0; i < k; ++i)
+      std::printf("%s%lld", i ? "," : "", static_cast<long long>(top[q][i]));
     std::printf("]");
   }
   std::printf("]}\n");
