@@ -15,6 +15,8 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kJson = "application/json";
+constexpr size_t kMaxBodyBytes = 64 * 1024;
+constexpr size_t kMaxDrainBytes = 16 * 1024 * 1024;
 
 std::string dump(const json& value) {
   // Replace rather than throw on invalid UTF-8: a response must always go out.
@@ -49,33 +51,86 @@ bool is_json_content_type(const httplib::Request& req) {
 }
 
 // Content type first (415), then syntax (400): the order a client fixes them in.
-ApiResult<json> read_json_body(const httplib::Request& req) {
+ApiResult<json> parse_json_body(const httplib::Request& req, const std::string& text) {
   if (!is_json_content_type(req)) {
     return ApiError{415, "unsupported_media_type", "Send the body as application/json."};
   }
-  json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  json body = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded()) return ApiError{400, "invalid_json", "The body is not valid JSON."};
   if (!body.is_object()) return bad_request("The body must be a JSON object.");
   return body;
 }
 
+// Bodies are read here rather than by cpp-httplib: 0.11 does not bound a
+// chunked body, and waits for the connection to close (its read timeout)
+// when a POST has neither Content-Length nor chunked encoding, where HTTP
+// says the body is empty. A body over the limit is still read to its end
+// (and dropped), so the next request on a kept-alive connection starts
+// where it should; past kMaxDrainBytes the read is abandoned.
+ApiResult<std::string> read_body(const httplib::Request& req,
+                                 const httplib::ContentReader& reader) {
+  const ApiError too_large{413, "payload_too_large", "The body is over 64 KB."};
+  std::string encoding = req.get_header_value("Transfer-Encoding");
+  std::transform(encoding.begin(), encoding.end(), encoding.begin(), ::tolower);
+  const bool chunked = encoding.find("chunked") != std::string::npos;
+  bool declared_too_large = false;
+  if (!chunked) {
+    if (!req.has_header("Content-Length")) return std::string();
+    const std::string length = req.get_header_value("Content-Length");
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(length.c_str(), &end, 10);
+    if (length.empty() || *end != '\0') return bad_request("Content-Length is not a number.");
+    // cpp-httplib skips such a body itself (payload_max_length) and reports failure.
+    declared_too_large = n > kMaxBodyBytes;
+  }
+  std::string body;
+  size_t received = 0;
+  const bool complete = reader([&](const char* data, size_t size) {
+    received += size;
+    if (received <= kMaxBodyBytes) body.append(data, size);
+    return received <= kMaxDrainBytes;
+  });
+  if (declared_too_large || received > kMaxBodyBytes) return too_large;
+  if (!complete) return bad_request("The body could not be read.");
+  return body;
+}
+
 // Storage outages and bugs become JSON 503/500 instead of a dropped connection.
+template <typename Fn>
+void guard(httplib::Response& res, Fn fn) {
+  try {
+    fn();
+  } catch (const StorageError& e) {
+    std::fprintf(stderr, "charid-registry: storage error: %s\n", e.what());
+    send_error(res, {503, "storage_unavailable", "The database is unavailable; retry shortly."});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "charid-registry: internal error: %s\n", e.what());
+    send_error(res, {500, "internal", "Internal error."});
+  }
+}
+
 template <typename Fn>
 httplib::Server::Handler guarded(Fn fn) {
   return [fn](const httplib::Request& req, httplib::Response& res) {
-    try {
-      fn(req, res);
-    } catch (const StorageError& e) {
-      std::fprintf(stderr, "charid-registry: storage error: %s\n", e.what());
-      send_error(res, {503, "storage_unavailable", "The database is unavailable; retry shortly."});
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "charid-registry: internal error: %s\n", e.what());
-      send_error(res, {500, "internal", "Internal error."});
-    }
+    guard(res, [&] { fn(req, res); });
   };
 }
 
-// Runs `fn(caller)` for an authenticated request, else answers 401.
+// A POST route: the body is read (bounded) before anything else, so a
+// refused request never leaves unread bytes on a kept-alive connection.
+template <typename Fn>
+httplib::Server::HandlerWithContentReader with_body(Fn fn) {
+  return [fn](const httplib::Request& req, httplib::Response& res,
+              const httplib::ContentReader& reader) {
+    guard(res, [&] {
+      auto body = read_body(req, reader);
+      if (!body.ok()) return send_error(res, body.error());
+      fn(req, body.value(), res);
+    });
+  };
+}
+
+// Runs `fn(caller, ...)` for an authenticated request, else answers 401.
 template <typename Fn>
 httplib::Server::Handler authed(RegistryService& service, Fn fn) {
   return guarded([&service, fn](const httplib::Request& req, httplib::Response& res) {
@@ -83,6 +138,16 @@ httplib::Server::Handler authed(RegistryService& service, Fn fn) {
     if (!caller.ok()) return send_error(res, caller.error());
     fn(caller.value(), req, res);
   });
+}
+
+template <typename Fn>
+httplib::Server::HandlerWithContentReader authed_with_body(RegistryService& service, Fn fn) {
+  return with_body(
+      [&service, fn](const httplib::Request& req, const std::string& body, httplib::Response& res) {
+        auto caller = service.authenticate(req.get_header_value("Authorization"));
+        if (!caller.ok()) return send_error(res, caller.error());
+        fn(caller.value(), req, body, res);
+      });
 }
 
 std::string client_address(const httplib::Request& req, bool trust_proxy) {
@@ -103,11 +168,12 @@ void install_api_routes(httplib::Server& server, RegistryService& service, bool 
              }));
 
   server.Post("/v1/keys",
-              guarded([&service, trust_proxy](const httplib::Request& req, httplib::Response& res) {
+              with_body([&service, trust_proxy](const httplib::Request& req,
+                                                const std::string& body, httplib::Response& res) {
                 // The body is optional; when there is one it must be JSON.
-                if (!req.body.empty()) {
-                  auto body = read_json_body(req);
-                  if (!body.ok()) return send_error(res, body.error());
+                if (!body.empty()) {
+                  auto parsed = parse_json_body(req, body);
+                  if (!parsed.ok()) return send_error(res, parsed.error());
                 }
                 auto key = service.create_key(client_address(req, trust_proxy));
                 if (!key.ok()) return send_error(res, key.error());
@@ -116,38 +182,39 @@ void install_api_routes(httplib::Server& server, RegistryService& service, bool 
                            {"credits", key.value().credits ? json(*key.value().credits) : json()}});
               }));
 
-  server.Post("/v1/characters/match",
-              authed(service, [&service](const KeyRecord& caller, const httplib::Request& req,
-                                         httplib::Response& res) {
-                auto body = read_json_body(req);
-                if (!body.ok()) return send_error(res, body.error());
-                const auto started = std::chrono::steady_clock::now();
-                auto matches = service.match(caller, body.value());
-                if (!matches.ok()) return send_error(res, matches.error());
-                // The search's own time, so clients can tell it from network and queueing.
-                char timing[48];
-                std::snprintf(timing, sizeof timing, "match;dur=%.2f",
-                              std::chrono::duration<double, std::milli>(
-                                  std::chrono::steady_clock::now() - started)
-                                  .count());
-                res.set_header("Server-Timing", timing);
-                json out = json::array();
-                for (const auto& m : matches.value()) {
-                  out.push_back({{"id", m.id}, {"name", m.name}, {"score", m.score}});
-                }
-                send_json(res, 200, {{"matches", out}});
-              }));
+  server.Post(
+      "/v1/characters/match",
+      authed_with_body(service, [&service](const KeyRecord& caller, const httplib::Request& req,
+                                           const std::string& text, httplib::Response& res) {
+        auto body = parse_json_body(req, text);
+        if (!body.ok()) return send_error(res, body.error());
+        const auto started = std::chrono::steady_clock::now();
+        auto matches = service.match(caller, body.value());
+        if (!matches.ok()) return send_error(res, matches.error());
+        // The search's own time, so clients can tell it from network and queueing.
+        char timing[48];
+        std::snprintf(
+            timing, sizeof timing, "match;dur=%.2f",
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                .count());
+        res.set_header("Server-Timing", timing);
+        json out = json::array();
+        for (const auto& m : matches.value()) {
+          out.push_back({{"id", m.id}, {"name", m.name}, {"score", m.score}});
+        }
+        send_json(res, 200, {{"matches", out}});
+      }));
 
-  server.Post("/v1/characters",
-              authed(service, [&service](const KeyRecord& caller, const httplib::Request& req,
-                                         httplib::Response& res) {
-                auto body = read_json_body(req);
-                if (!body.ok()) return send_error(res, body.error());
-                auto created = service.create_character(caller, body.value());
-                if (!created.ok()) return send_error(res, created.error());
-                send_json(res, created.value().created ? 201 : 200,
-                          character_json(created.value().record));
-              }));
+  server.Post(
+      "/v1/characters",
+      authed_with_body(service, [&service](const KeyRecord& caller, const httplib::Request& req,
+                                           const std::string& text, httplib::Response& res) {
+        auto body = parse_json_body(req, text);
+        if (!body.ok()) return send_error(res, body.error());
+        auto created = service.create_character(caller, body.value());
+        if (!created.ok()) return send_error(res, created.error());
+        send_json(res, created.value().created ? 201 : 200, character_json(created.value().record));
+      }));
 
   server.Get("/v1/characters",
              authed(service, [&service](const KeyRecord& caller, const httplib::Request& req,
@@ -193,7 +260,6 @@ void install_error_shape(httplib::Server& server) {
         break;
       case 413:
         send_error(res, {413, "payload_too_large", "The body is over 64 KB."});
-        res.set_header("Connection", "close");
         break;
       case 414:
         send_error(res, {414, "uri_too_long", "The URI is too long."});

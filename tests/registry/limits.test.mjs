@@ -1,6 +1,7 @@
 // Body size, content type, rate limits, credits and CORS, each against a
 // server started with the flags under test.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
@@ -51,6 +52,57 @@ describe('request shape', () => {
       key, raw, headers: { 'content-type': 'application/json; charset=utf-8' },
     });
     assert.equal(withCharset.status, 201);
+  });
+});
+
+// Sends raw bytes and resolves with everything the server answers until it
+// closes or goes quiet, to test framing that fetch would normalise.
+function rawRequest(url, bytes, quietMs = 500) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(bytes));
+    let out = '';
+    let timer = setTimeout(() => socket.destroy(), quietMs);
+    socket.on('data', (d) => {
+      out += d;
+      clearTimeout(timer);
+      timer = setTimeout(() => socket.destroy(), quietMs);
+    });
+    socket.on('close', () => { clearTimeout(timer); resolve(out); });
+    socket.on('error', reject);
+  });
+}
+
+describe('body framing', () => {
+  test('a POST without Content-Length has an empty body and is answered at once', async () => {
+    const { url } = await start();
+    const started = Date.now();
+    const out = await rawRequest(url, 'POST /v1/keys HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    assert.match(out, /^HTTP\/1\.1 201/);
+    assert.match(out, /"key":"ck_/);
+    assert.ok(Date.now() - started < 2000, 'the server waited for a body that HTTP says is empty');
+  });
+
+  test('chunked bodies are bounded at 64 KB too', async () => {
+    const { url } = await start();
+    const chunk = (text) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
+    const head = 'POST /v1/keys HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+      + 'Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n';
+    const small = await rawRequest(url, `${head}${chunk('{}')}0\r\n\r\n`);
+    assert.match(small, /^HTTP\/1\.1 201/);
+    const big = await rawRequest(url, `${head}${chunk('x'.repeat(40000))}${chunk('x'.repeat(40000))}0\r\n\r\n`);
+    assert.match(big, /^HTTP\/1\.1 413/);
+    assert.match(big, /"code":"payload_too_large"/);
+  });
+
+  test('after a 413 the rest of the refused body is never read as a request', async () => {
+    const { url } = await start();
+    const smuggled = 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n';
+    const body = 'x'.repeat(70000) + smuggled;
+    const out = await rawRequest(url, 'POST /v1/keys HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+      + `Content-Length: ${body.length}\r\n\r\n${body}`);
+    const statuses = [...out.matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]);
+    assert.deepEqual(statuses, ['413'], out);
   });
 });
 
