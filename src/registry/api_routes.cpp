@@ -140,13 +140,17 @@ httplib::Server::Handler authed(RegistryService& service, Fn fn) {
   });
 }
 
+// An authenticated POST whose body must be a JSON object: runs
+// `fn(caller, body, res)` once the body is read, authorised and parsed.
 template <typename Fn>
-httplib::Server::HandlerWithContentReader authed_with_body(RegistryService& service, Fn fn) {
+httplib::Server::HandlerWithContentReader authed_json(RegistryService& service, Fn fn) {
   return with_body(
-      [&service, fn](const httplib::Request& req, const std::string& body, httplib::Response& res) {
+      [&service, fn](const httplib::Request& req, const std::string& text, httplib::Response& res) {
         auto caller = service.authenticate(req.get_header_value("Authorization"));
         if (!caller.ok()) return send_error(res, caller.error());
-        fn(caller.value(), req, body, res);
+        auto body = parse_json_body(req, text);
+        if (!body.ok()) return send_error(res, body.error());
+        fn(caller.value(), body.value(), res);
       });
 }
 
@@ -182,36 +186,30 @@ void install_api_routes(httplib::Server& server, RegistryService& service, bool 
                            {"credits", key.value().credits ? json(*key.value().credits) : json()}});
               }));
 
-  server.Post(
-      "/v1/characters/match",
-      authed_with_body(service, [&service](const KeyRecord& caller, const httplib::Request& req,
-                                           const std::string& text, httplib::Response& res) {
-        auto body = parse_json_body(req, text);
-        if (!body.ok()) return send_error(res, body.error());
-        const auto started = std::chrono::steady_clock::now();
-        auto matches = service.match(caller, body.value());
-        if (!matches.ok()) return send_error(res, matches.error());
-        // The search's own time, so clients can tell it from network and queueing.
-        char timing[48];
-        std::snprintf(
-            timing, sizeof timing, "match;dur=%.2f",
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-                .count());
-        res.set_header("Server-Timing", timing);
-        json out = json::array();
-        for (const auto& m : matches.value()) {
-          out.push_back({{"id", m.id}, {"name", m.name}, {"score", m.score}});
-        }
-        send_json(res, 200, {{"matches", out}});
-      }));
+  server.Post("/v1/characters/match",
+              authed_json(service, [&service](const KeyRecord& caller, const json& body,
+                                              httplib::Response& res) {
+                const auto started = std::chrono::steady_clock::now();
+                auto matches = service.match(caller, body);
+                if (!matches.ok()) return send_error(res, matches.error());
+                // The search's own time, so clients can tell it from network and queueing.
+                char timing[48];
+                std::snprintf(timing, sizeof timing, "match;dur=%.2f",
+                              std::chrono::duration<double, std::milli>(
+                                  std::chrono::steady_clock::now() - started)
+                                  .count());
+                res.set_header("Server-Timing", timing);
+                json out = json::array();
+                for (const auto& m : matches.value()) {
+                  out.push_back({{"id", m.id}, {"name", m.name}, {"score", m.score}});
+                }
+                send_json(res, 200, {{"matches", out}});
+              }));
 
   server.Post(
-      "/v1/characters",
-      authed_with_body(service, [&service](const KeyRecord& caller, const httplib::Request& req,
-                                           const std::string& text, httplib::Response& res) {
-        auto body = parse_json_body(req, text);
-        if (!body.ok()) return send_error(res, body.error());
-        auto created = service.create_character(caller, body.value());
+      "/v1/characters", authed_json(service, [&service](const KeyRecord& caller, const json& body,
+                                                        httplib::Response& res) {
+        auto created = service.create_character(caller, body);
         if (!created.ok()) return send_error(res, created.error());
         send_json(res, created.value().created ? 201 : 200, character_json(created.value().record));
       }));
