@@ -1,17 +1,20 @@
 #include "registry/index_sync.h"
 
-#include <chrono>
 #include <cstdio>
 
 #include "registry/api_error.h"
-#include "registry/storage.h"
-#include "registry/vector_index.h"
 
 namespace charid::registry {
 
-IndexSync::IndexSync(Storage& storage, VectorIndex& index, int64_t cursor, int interval_ms)
-    : storage_(storage), index_(index), cursor_(cursor), interval_ms_(interval_ms) {
-  thread_ = std::thread([this] { run(); });
+IndexedCharacter to_indexed(CharacterRecord&& r) {
+  return IndexedCharacter{std::move(r.id), std::move(r.name),        std::move(r.model),
+                          r.owner_id,      r.visibility == "public", std::move(r.vector)};
+}
+
+IndexSync::IndexSync(Storage& storage, VectorIndex& index, int64_t cursor, SyncOptions options,
+                     bool start_thread)
+    : storage_(storage), index_(index), cursor_(cursor), options_(options) {
+  if (start_thread) thread_ = std::thread([this] { run(); });
 }
 
 IndexSync::~IndexSync() {
@@ -20,38 +23,58 @@ IndexSync::~IndexSync() {
     stop_ = true;
   }
   wake_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 size_t IndexSync::pull_once() {
+  constexpr size_t kBatch = 2000;
   size_t applied = 0;
   // Bounded batches; loop until caught up so a burst elsewhere lands quickly.
   for (int round = 0; round < 100; ++round) {
-    auto changes = storage_.changes_since(cursor_, 2000);
-    for (auto& c : changes) {
+    ChangeBatch batch = storage_.changes_since(cursor_, kBatch);
+    if (batch.gap) {
+      reload();
+      return applied;
+    }
+    for (auto& c : batch.changes) {
       if (c.deleted) {
         index_.remove(c.id);
       } else if (c.record) {
-        CharacterRecord& r = *c.record;
-        index_.add(IndexedCharacter{r.id, r.name, r.model, r.owner_id, r.visibility == "public",
-                                    std::move(r.vector)});
+        index_.add(to_indexed(std::move(*c.record)));
       }
       cursor_ = c.seq;
       ++applied;
     }
-    if (changes.size() < 2000) break;
+    if (batch.changes.size() < kBatch) break;
   }
   return applied;
 }
 
+// Builds a complete index aside and swaps it in, so matches never see a
+// half-loaded one.
+void IndexSync::reload() {
+  VectorIndex fresh;
+  const int64_t cursor =
+      storage_.load_all([&fresh](CharacterRecord&& r) { fresh.add(to_indexed(std::move(r))); });
+  index_.replace_contents(std::move(fresh));
+  cursor_ = cursor;
+  ++reloads_;
+  std::fprintf(stderr, "charid-registry: index sync fell behind the change log; reloaded\n");
+}
+
 void IndexSync::run() {
+  auto next_prune = std::chrono::steady_clock::now() + options_.prune_every;
   std::unique_lock lock(mutex_);
   while (!stop_) {
-    wake_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stop_; });
+    wake_.wait_for(lock, std::chrono::milliseconds(options_.interval_ms), [this] { return stop_; });
     if (stop_) break;
     lock.unlock();
     try {
       pull_once();
+      if (std::chrono::steady_clock::now() >= next_prune) {
+        storage_.prune_changes(options_.retention_seconds);
+        next_prune = std::chrono::steady_clock::now() + options_.prune_every;
+      }
     } catch (const StorageError& e) {
       // The database may be restarting; the next round retries from the same cursor.
       std::fprintf(stderr, "charid-registry: index sync: %s\n", e.what());

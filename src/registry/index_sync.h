@@ -1,36 +1,51 @@
 // Keeps one instance's index in step with a database that other instances
 // also write (PostgreSQL): a background thread pulls committed changes every
 // interval, so a character created elsewhere is matchable within a second.
+// It also prunes the shared change log now and then, and reloads the whole
+// index if changes it had not seen were pruned (it fell far behind).
 #pragma once
 
-#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <thread>
 
+#include "registry/storage.h"
+#include "registry/vector_index.h"
+
 namespace charid::registry {
 
-class Storage;
-class VectorIndex;
+IndexedCharacter to_indexed(CharacterRecord&& record);
+
+struct SyncOptions {
+  int interval_ms = 250;
+  int retention_seconds = 3600;  // changes older than this are pruned
+  std::chrono::seconds prune_every{60};
+};
 
 class IndexSync {
  public:
-  IndexSync(Storage& storage, VectorIndex& index, int64_t cursor, int interval_ms);
+  // `start_thread` false: no background thread; tests call pull_once().
+  IndexSync(Storage& storage, VectorIndex& index, int64_t cursor, SyncOptions options,
+            bool start_thread = true);
   ~IndexSync();  // stops and joins the thread
   IndexSync(const IndexSync&) = delete;
   IndexSync& operator=(const IndexSync&) = delete;
 
-  // One pull, returning how many changes were applied (also used by tests).
+  // One pull, returning how many changes were applied.
   size_t pull_once();
+  size_t reloads() const { return reloads_; }
 
  private:
   void run();
+  void reload();
 
   Storage& storage_;
   VectorIndex& index_;
   int64_t cursor_;
-  const int interval_ms_;
+  const SyncOptions options_;
+  size_t reloads_ = 0;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;

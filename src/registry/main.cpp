@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -59,7 +60,11 @@ int serve(const registry::ServerOptions& o) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   std::unique_ptr<registry::IndexSync> sync;
   if (storage->shared_between_processes()) {
-    sync = std::make_unique<registry::IndexSync>(*storage, index, cursor, o.sync_interval_ms);
+    sync = std::make_unique<registry::IndexSync>(
+        *storage, index, cursor,
+        registry::SyncOptions{o.sync_interval_ms, o.change_log_retention_s,
+                              // Prune about as often as entries expire, at least once a minute.
+                              std::chrono::seconds(std::min(60, o.change_log_retention_s))});
   }
 
   httplib::Server server;

@@ -39,7 +39,8 @@ CREATE INDEX IF NOT EXISTS characters_by_owner ON characters (owner_id, seq);
 CREATE TABLE IF NOT EXISTS character_changes (
   seq BIGSERIAL PRIMARY KEY,
   character_id TEXT NOT NULL,
-  deleted BOOLEAN NOT NULL
+  deleted BOOLEAN NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 )sql";
 
@@ -386,8 +387,15 @@ int64_t PostgresStorage::load_all(const std::function<void(CharacterRecord&&)>& 
   return change_cursor;
 }
 
-std::vector<Change> PostgresStorage::changes_since(int64_t cursor, size_t limit) {
+ChangeBatch PostgresStorage::changes_since(int64_t cursor, size_t limit) {
   auto conn = lease();
+  ChangeBatch out;
+  // Pruning removed what this instance had not seen yet: it must reload.
+  const auto oldest = run(conn.get(), "SELECT MIN(seq) FROM character_changes");
+  if (!is_null(oldest, 0, 0) && integer(oldest, 0, 0) > cursor + 1) {
+    out.gap = true;
+    return out;
+  }
   const auto r = run(conn.get(),
                      "SELECT l.seq, l.character_id, l.deleted, c.id, c.owner_id, c.name, c.model,"
                      " c.visibility, c.created_at, c.seq, c.scale, c.vector"
@@ -395,7 +403,6 @@ std::vector<Change> PostgresStorage::changes_since(int64_t cursor, size_t limit)
                      " ON c.id = l.character_id AND NOT l.deleted"
                      " WHERE l.seq > $1 ORDER BY l.seq LIMIT $2",
                      Params().integer(cursor).integer(static_cast<int64_t>(limit)));
-  std::vector<Change> out;
   for (int i = 0; i < PQntuples(r.get()); ++i) {
     Change ch;
     ch.seq = integer(r, i, 0);
@@ -405,9 +412,19 @@ std::vector<Change> PostgresStorage::changes_since(int64_t cursor, size_t limit)
       ch.record = read_character(r, i, 3);
       ch.record->vector = read_vector(r, i, 11);
     }
-    out.push_back(std::move(ch));
+    out.changes.push_back(std::move(ch));
   }
   return out;
+}
+
+void PostgresStorage::prune_changes(int retention_seconds) {
+  auto conn = lease();
+  // The newest change always stays, so a fresh instance's cursor (its MAX)
+  // never looks like a gap.
+  run(conn.get(),
+      "DELETE FROM character_changes WHERE created_at < now() - make_interval(secs => $1)"
+      " AND seq < (SELECT MAX(seq) FROM character_changes)",
+      Params().integer(retention_seconds));
 }
 
 }  // namespace charid::registry

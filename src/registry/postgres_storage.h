@@ -35,7 +35,8 @@ class PostgresStorage : public Storage {
                                                std::optional<int64_t> before_seq) override;
   bool delete_character(const std::string& id, int64_t owner_id) override;
   int64_t load_all(const std::function<void(CharacterRecord&&)>& sink) override;
-  std::vector<Change> changes_since(int64_t cursor, size_t limit) override;
+  ChangeBatch changes_since(int64_t cursor, size_t limit) override;
+  void prune_changes(int retention_seconds) override;
   bool shared_between_processes() const override { return true; }
 
   // A connection borrowed from the pool for one operation; given back (rolled

@@ -4,6 +4,7 @@
 
 #include "registry/clock.h"
 #include "registry/embedding_payload.h"
+#include "registry/index_sync.h"
 #include "registry/random_token.h"
 
 namespace charid::registry {
@@ -17,11 +18,6 @@ ApiError rate_limited(int retry_after, const std::string& what) {
 
 bool is_visible_to(const CharacterRecord& r, const KeyRecord& caller) {
   return r.owner_id == caller.id || r.visibility == "public" || r.visibility == "unlisted";
-}
-
-IndexedCharacter to_indexed(CharacterRecord&& r) {
-  return IndexedCharacter{std::move(r.id), std::move(r.name),        std::move(r.model),
-                          r.owner_id,      r.visibility == "public", std::move(r.vector)};
 }
 
 std::optional<int> parse_int(const std::string& text) {

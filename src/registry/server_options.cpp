@@ -46,6 +46,8 @@ serve flags (environment in brackets):
   --matches-per-second N   match requests per key (100; 0 = unlimited)
   --threads N              HTTP worker threads (32)
   --sync-interval-ms N     PostgreSQL: pull other instances' changes this often (250)
+  --change-log-retention-s N  PostgreSQL: keep the shared change log this long (3600);
+                           an instance further behind reloads its index
 )";
 }
 
@@ -149,6 +151,13 @@ std::optional<ParsedArgs> parse_args(int argc, char** argv, std::string* error) 
          const auto n = to_integer(v);
          if (!n || *n < 1 || *n > 1024) return false;
          o.threads = static_cast<int>(*n);
+         return true;
+       }},
+      {"--change-log-retention-s",
+       [&](const std::string& v) {
+         const auto n = to_integer(v);
+         if (!n || *n < 1 || *n > 30 * 86400) return false;
+         o.change_log_retention_s = static_cast<int>(*n);
          return true;
        }},
       {"--sync-interval-ms",

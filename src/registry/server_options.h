@@ -23,8 +23,9 @@ struct ServerOptions {
   double keys_per_minute = 30;
   double creates_per_second = 100;
   double matches_per_second = 100;
-  int threads = 32;            // each keep-alive connection holds one while open
-  int sync_interval_ms = 250;  // PostgreSQL: how often to pull other instances' changes
+  int threads = 32;                   // each keep-alive connection holds one while open
+  int change_log_retention_s = 3600;  // PostgreSQL: how long the shared change log keeps entries
+  int sync_interval_ms = 250;         // PostgreSQL: how often to pull other instances' changes
 };
 
 struct ParsedArgs {

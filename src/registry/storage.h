@@ -57,6 +57,11 @@ struct Change {
   std::optional<CharacterRecord> record;  // with vector; absent when deleted since
 };
 
+struct ChangeBatch {
+  std::vector<Change> changes;
+  bool gap = false;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -86,8 +91,12 @@ class Storage {
   // poll from afterwards.
   virtual int64_t load_all(const std::function<void(CharacterRecord&&)>& sink) = 0;
   // Changes committed after `cursor`, oldest first. Only a shared database
-  // has changes made elsewhere; SQLite has one writer process.
-  virtual std::vector<Change> changes_since(int64_t /*cursor*/, size_t /*limit*/) { return {}; }
+  // has changes made elsewhere; SQLite has one writer process. `gap` says
+  // that changes after the cursor were pruned: the caller must reload.
+  virtual ChangeBatch changes_since(int64_t /*cursor*/, size_t /*limit*/) { return {}; }
+  // Forgets changes older than `retention_seconds`; instances that fell
+  // further behind reload everything (see ChangeBatch::gap).
+  virtual void prune_changes(int /*retention_seconds*/) {}
   virtual bool shared_between_processes() const { return false; }
 };
 

@@ -69,6 +69,13 @@ void VectorIndex::remove(const std::string& id) {
   locations_.erase(found);
 }
 
+void VectorIndex::replace_contents(VectorIndex&& fresh) {
+  std::scoped_lock lock(mutex_, fresh.mutex_);
+  shards_ = std::move(fresh.shards_);
+  locations_ = std::move(fresh.locations_);
+  removed_.insert(fresh.removed_.begin(), fresh.removed_.end());
+}
+
 std::vector<IndexMatch> VectorIndex::search(const std::string& model,
                                             const std::vector<int8_t>& query, int64_t caller_id,
                                             size_t k) const {

@@ -45,6 +45,10 @@ class VectorIndex {
 
   // The k best by cosine among the caller's own and public characters of
   // `model`, best first.
+  // Takes `fresh`'s characters in place of this index's (one swap under the
+  // lock); ids removed from this index stay refused.
+  void replace_contents(VectorIndex&& fresh);
+
   std::vector<IndexMatch> search(const std::string& model, const std::vector<int8_t>& query,
                                  int64_t caller_id, size_t k) const;
 

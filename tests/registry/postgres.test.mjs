@@ -162,6 +162,32 @@ describe('postgresql: credits, restart and health', () => {
     }
   });
 
+  test('the change log is pruned, and an instance that fell behind reloads', async () => {
+    // A prunes entries older than a second; B polls only every 4 s, so the
+    // changes it has not seen are gone by then.
+    const a = await withPg(['--change-log-retention-s', '1']);
+    const b = await withPg(['--sync-interval-ms', '4000']);
+    try {
+      const key = await newKey(a.url);
+      const made = [];
+      for (let i = 0; i < 3; i++) {
+        made.push((await createCharacter(a.url, key, `Pruned ${i}`, vectorFromSeed(7400 + i))).json.id);
+      }
+      const pruned = await within(5000, async () => Number(pg.query('SELECT count(*) FROM character_changes')) <= 1);
+      assert.ok(pruned <= 5000, 'the change log was not pruned');
+      const caughtUp = await within(10000, async () => {
+        const m = await api(b.url, 'POST', '/v1/characters/match', {
+          key, body: { embedding: embedding(vectorFromSeed(7400)), k: 1 },
+        });
+        return m.json.matches[0]?.id === made[0];
+      });
+      assert.ok(caughtUp <= 10000, 'the lagging instance never caught up');
+      assert.match(b.stderr(), /reloaded/);
+    } finally {
+      for (const s of [a, b]) { await s.stop(); s.cleanup(); }
+    }
+  });
+
   test('/healthz is 503 while the database is down and 200 again after', async () => {
     const s = await withPg();
     try {

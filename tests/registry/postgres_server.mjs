@@ -92,5 +92,10 @@ export async function startPostgres() {
       ]);
     },
     user: asRoot ? 'postgres' : userInfo().username,
+    // Runs one SQL statement with psql and returns its unaligned output.
+    query(sql) {
+      return asPostgresUser(asRoot, join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres',
+        '-d', 'postgres', '-At', '-c', sql]).trim();
+    },
   };
 }
