@@ -14,6 +14,7 @@
 #include "registry/admin_commands.h"
 #include "registry/api_error.h"
 #include "registry/api_routes.h"
+#include "registry/data_dir_lock.h"
 #include "registry/index_sync.h"
 #include "registry/int8_dot.h"
 #include "registry/model_catalog.h"
@@ -35,6 +36,14 @@ int serve(const registry::ServerOptions& o) {
   if (!catalog) {
     std::fprintf(stderr, "charid-registry: %s\n", error.c_str());
     return 2;
+  }
+  std::unique_ptr<registry::DataDirLock> data_dir_lock;
+  if (o.database_url.empty()) {
+    data_dir_lock = std::make_unique<registry::DataDirLock>(o.data_dir);
+    if (!data_dir_lock->error().empty()) {
+      std::fprintf(stderr, "charid-registry: %s\n", data_dir_lock->error().c_str());
+      return 1;
+    }
   }
   std::unique_ptr<registry::Storage> storage;
   try {

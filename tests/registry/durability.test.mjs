@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import {
-  api, assertNothingLost, createCharacter, embedding, killDuringWrites, newKey, startRegistry, tempDir,
-  vectorFromSeed, writeManifest,
+  api, assertNothingLost, createCharacter, embedding, killDuringWrites, newKey, runAdmin,
+  startRegistry, tempDir, vectorFromSeed, writeManifest,
 } from './helpers.mjs';
 
 test('characters, keys and the index persist across a restart', async () => {
@@ -45,6 +45,21 @@ test('kill -9 during concurrent writes loses nothing that was acknowledged', asy
   s = await startRegistry({ dataDir: dir, manifest });
   try {
     await assertNothingLost(assert, s.url, key, acknowledged);
+  } finally {
+    await s.stop();
+    s.cleanup();
+  }
+});
+
+test('a second server on the same DATA_DIR is refused; admin commands still run', async () => {
+  const dir = tempDir();
+  const manifest = writeManifest(dir);
+  const s = await startRegistry({ dataDir: dir, manifest });
+  try {
+    await assert.rejects(startRegistry({ dataDir: dir, manifest }), /another charid-registry is serving/);
+    const key = await newKey(s.url);
+    const admin = runAdmin(['add-credits', '--key', key, '--amount', '1', '--data-dir', join(dir, 'data')]);
+    assert.equal(admin.status, 0, admin.stderr);
   } finally {
     await s.stop();
     s.cleanup();
