@@ -228,6 +228,8 @@ function writeReport(results) {
     'search over every character the caller may see); "in server" is the route\'s own time from its',
     'Server-Timing header (validation + search). FAISS is IndexFlatIP on the same vectors as float32,',
     'one query at a time on one thread. Overlap: share of the registry\'s top-10 ids that FAISS also returns.',
+    'Tails depend on what else runs on the two cores: with the other engineers\' builds running',
+    '(load average ~4), HTTP p99 at 100k was 20-30 ms in earlier runs of this script.',
     '',
     '| backend | creates | concurrency | creates/s |',
     '| --- | ---: | ---: | ---: |',
