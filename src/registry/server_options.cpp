@@ -44,7 +44,7 @@ serve flags (environment in brackets):
   --keys-per-minute N      new keys per client address (30; 0 = unlimited)
   --creates-per-second N   new characters per key (100; 0 = unlimited)
   --matches-per-second N   match requests per key (100; 0 = unlimited)
-  --threads N              HTTP worker threads (32)
+  --threads N              HTTP worker threads = concurrent connections served (128)
   --sync-interval-ms N     PostgreSQL: pull other instances' changes this often (250)
   --change-log-retention-s N  PostgreSQL: keep the shared change log this long (3600);
                            an instance further behind reloads its index

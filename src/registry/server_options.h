@@ -23,7 +23,10 @@ struct ServerOptions {
   double keys_per_minute = 30;
   double creates_per_second = 100;
   double matches_per_second = 100;
-  int threads = 32;                   // each keep-alive connection holds one while open
+  // cpp-httplib gives each open connection a thread until it closes or idles
+  // out (5 s), so this bounds concurrent connections; idle threads cost
+  // address space, not CPU.
+  int threads = 128;
   int change_log_retention_s = 3600;  // PostgreSQL: how long the shared change log keeps entries
   int sync_interval_ms = 250;         // PostgreSQL: how often to pull other instances' changes
 };

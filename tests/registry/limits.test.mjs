@@ -149,6 +149,9 @@ describe('rate limits', () => {
     );
     const seconds = (Date.now() - started) / 1000;
     assert.deepEqual([...new Set(results.map((r) => r.status))], [201], `in ${seconds} s`);
+    // fetch opens a connection per request in flight: 100 at once must not
+    // wait on each other's idle keep-alive connections.
+    assert.ok(seconds <= 2, `100 creates took ${seconds} s (under 50 per second)`);
   });
 
   test('creates over the per-key rate are 429 with Retry-After; other keys are unaffected', async () => {
