@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "registry/registry_service.h"
@@ -249,26 +250,18 @@ void install_error_shape(httplib::Server& server) {
   const httplib::Server::HandlerWithResponse shape = [](const httplib::Request&,
                                                         httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    switch (res.status) {
-      case 404:
-        send_error(res, {404, "not_found", "No such route or file."});
-        break;
-      case 405:
-        send_error(res, {405, "method_not_allowed", "Method not allowed."});
-        break;
-      case 413:
-        send_error(res, {413, "payload_too_large", "The body is over 64 KB."});
-        break;
-      case 414:
-        send_error(res, {414, "uri_too_long", "The URI is too long."});
-        break;
-      case 400:
-        send_error(res, {400, "invalid_request", "Malformed request."});
-        break;
-      default:
-        send_error(res, {res.status, "error", "Request failed."});
-        break;
-    }
+    // cpp-httplib's own refusals, before any route ran.
+    static const std::map<int, std::pair<const char*, const char*>> kShapes = {
+        {400, {"invalid_request", "Malformed request."}},
+        {404, {"not_found", "No such route or file."}},
+        {405, {"method_not_allowed", "Method not allowed."}},
+        {413, {"payload_too_large", "The body is over 64 KB."}},
+        {414, {"uri_too_long", "The URI is too long."}},
+    };
+    const auto known = kShapes.find(res.status);
+    send_error(res, known == kShapes.end()
+                        ? ApiError{res.status, "error", "Request failed."}
+                        : ApiError{res.status, known->second.first, known->second.second});
     return httplib::Server::HandlerResponse::Handled;
   };
   server.set_error_handler(shape);

@@ -67,44 +67,37 @@ std::optional<ParsedArgs> parse_args(int argc, char** argv, std::string* error) 
   if (const char* v = std::getenv("DATABASE_URL"); v && *v) o.database_url = v;
 
   using Setter = std::function<bool(const std::string&)>;
+  // Setters for the common shapes: a path or text, a whole number within
+  // bounds, a rate (any number >= 0).
+  const auto text = [](std::string& field, bool allow_empty) -> Setter {
+    return [&field, allow_empty](const std::string& v) {
+      field = v;
+      return allow_empty || !v.empty();
+    };
+  };
+  const auto whole = [](int& field, int64_t min, int64_t max) -> Setter {
+    return [&field, min, max](const std::string& v) {
+      const auto n = to_integer(v);
+      if (!n || *n < min || *n > max) return false;
+      field = static_cast<int>(*n);
+      return true;
+    };
+  };
+  const auto rate = [](double& field) -> Setter {
+    return [&field](const std::string& v) {
+      const auto n = to_number(v);
+      if (n) field = *n;
+      return n.has_value();
+    };
+  };
   const std::map<std::string, Setter> setters = {
-      {"--host",
-       [&](const std::string& v) {
-         o.host = v;
-         return !v.empty();
-       }},
-      {"--port",
-       [&](const std::string& v) {
-         const auto p = to_integer(v);
-         if (!p || *p > 65535) return false;
-         o.port = static_cast<int>(*p);
-         return true;
-       }},
-      {"--data-dir",
-       [&](const std::string& v) {
-         o.data_dir = v;
-         return !v.empty();
-       }},
-      {"--database-url",
-       [&](const std::string& v) {
-         o.database_url = v;
-         return true;
-       }},
-      {"--web-root",
-       [&](const std::string& v) {
-         o.web_root = v;
-         return true;
-       }},
-      {"--models-dir",
-       [&](const std::string& v) {
-         o.models_dir = v;
-         return true;
-       }},
-      {"--manifest",
-       [&](const std::string& v) {
-         o.manifest = v;
-         return !v.empty();
-       }},
+      {"--host", text(o.host, false)},
+      {"--port", whole(o.port, 0, 65535)},
+      {"--data-dir", text(o.data_dir, false)},
+      {"--database-url", text(o.database_url, true)},
+      {"--web-root", text(o.web_root, true)},
+      {"--models-dir", text(o.models_dir, true)},
+      {"--manifest", text(o.manifest, false)},
       {"--cors-origin",
        [&](const std::string& v) {
          size_t start = 0;
@@ -128,45 +121,12 @@ std::optional<ParsedArgs> parse_args(int argc, char** argv, std::string* error) 
          o.credits_per_key = to_integer(v);
          return o.credits_per_key.has_value();
        }},
-      {"--keys-per-minute",
-       [&](const std::string& v) {
-         const auto n = to_number(v);
-         if (n) o.keys_per_minute = *n;
-         return n.has_value();
-       }},
-      {"--creates-per-second",
-       [&](const std::string& v) {
-         const auto n = to_number(v);
-         if (n) o.creates_per_second = *n;
-         return n.has_value();
-       }},
-      {"--matches-per-second",
-       [&](const std::string& v) {
-         const auto n = to_number(v);
-         if (n) o.matches_per_second = *n;
-         return n.has_value();
-       }},
-      {"--threads",
-       [&](const std::string& v) {
-         const auto n = to_integer(v);
-         if (!n || *n < 1 || *n > 1024) return false;
-         o.threads = static_cast<int>(*n);
-         return true;
-       }},
-      {"--change-log-retention-s",
-       [&](const std::string& v) {
-         const auto n = to_integer(v);
-         if (!n || *n < 1 || *n > 30 * 86400) return false;
-         o.change_log_retention_s = static_cast<int>(*n);
-         return true;
-       }},
-      {"--sync-interval-ms",
-       [&](const std::string& v) {
-         const auto n = to_integer(v);
-         if (!n || *n < 10 || *n > 60000) return false;
-         o.sync_interval_ms = static_cast<int>(*n);
-         return true;
-       }},
+      {"--keys-per-minute", rate(o.keys_per_minute)},
+      {"--creates-per-second", rate(o.creates_per_second)},
+      {"--matches-per-second", rate(o.matches_per_second)},
+      {"--threads", whole(o.threads, 1, 4096)},
+      {"--change-log-retention-s", whole(o.change_log_retention_s, 1, 30 * 86400)},
+      {"--sync-interval-ms", whole(o.sync_interval_ms, 10, 60000)},
   };
   // Flags only subcommands understand; kept verbatim for them.
   const std::map<std::string, bool> subcommand_flags = {{"--key", true},   {"--amount", true},
