@@ -1,0 +1,79 @@
+// Flags and environment of the binary: bad values are refused with a clear
+// message, and HOST / PORT / DATA_DIR from the environment are honoured.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { api, registryBinary, tempDir, writeManifest } from './helpers.mjs';
+
+test('--help lists the flags of the issue', () => {
+  const r = spawnSync(registryBinary(), ['--help'], { encoding: 'utf8' });
+  assert.equal(r.status, 0);
+  for (const flag of ['--cors-origin', '--credits-per-key', '--web-root', '--models-dir', '--manifest',
+    '--database-url', 'add-credits']) {
+    assert.ok(r.stdout.includes(flag), flag);
+  }
+});
+
+test('unknown flags and bad values exit with status 2 and say why', () => {
+  for (const [args, message] of [
+    [['--bogus'], /unknown flag --bogus/],
+    [['--port', 'http'], /bad value for --port/],
+    [['--port', '70000'], /bad value for --port/],
+    [['--credits-per-key', '-1'], /bad value for --credits-per-key/],
+    [['--creates-per-second', 'fast'], /bad value for --creates-per-second/],
+    [['--threads', '0'], /bad value for --threads/],
+    [['--manifest'], /--manifest needs a value/],
+    [['frobnicate'], /unknown command/],
+  ]) {
+    const r = spawnSync(registryBinary(), args, { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+});
+
+test('a malformed manifest stops the server with a message', () => {
+  const dir = tempDir();
+  try {
+    const bad = join(dir, 'bad.json');
+    spawnSync('sh', ['-c', `printf '{"embeddings": 3}' > ${bad}`]);
+    const r = spawnSync(registryBinary(), ['--port', '0', '--data-dir', join(dir, 'data'), '--manifest', bad],
+      { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' }, timeout: 10000 });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /embeddings/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('HOST, PORT and DATA_DIR come from the environment; DATA_DIR is created', async () => {
+  const dir = tempDir();
+  const dataDir = join(dir, 'nested', 'data');
+  const proc = spawn(registryBinary(), ['--manifest', writeManifest(dir)], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no start in 10 s')), 10000);
+      let out = '';
+      proc.stdout.on('data', (d) => {
+        out += d;
+        const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+      proc.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    assert.equal((await api(url, 'GET', '/healthz')).status, 200);
+    assert.ok(existsSync(join(dataDir, 'registry.sqlite3')));
+  } finally {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.on('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
