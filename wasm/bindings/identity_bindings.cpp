@@ -18,8 +18,10 @@
 #include "identity/payload.h"
 #include "identity/subject_tracker.h"
 #include "identity/tensor_prep.h"
+#include "js_values.h"
 
 using emscripten::val;
+using charid::js::error_result;
 namespace id = charid::identity;
 
 namespace {
@@ -51,16 +53,6 @@ std::vector<T> to_vector(const val& array) {
 
 val float_array(const std::vector<float>& v) {
   return val::global("Float32Array").new_(emscripten::typed_memory_view(v.size(), v.data()));
-}
-
-val error_js(const charid::Error& e) {
-  val err = val::object();
-  err.set("code", std::string(charid::error_code_name(e.code)));
-  err.set("message", e.message);
-  val o = val::object();
-  o.set("ok", false);
-  o.set("error", err);
-  return o;
 }
 
 id::Box box_from(const val& b) {
@@ -238,7 +230,7 @@ val centre_box(int width, int height) { return box_js(id::centre_box(width, heig
 val fuse_frame(val osnet, val mobilenet, val face, val colour) {
   auto r = id::fuse_frame(to_vector<float>(osnet), to_vector<float>(mobilenet),
                           to_vector<float>(face), to_vector<float>(colour));
-  return r ? float_array(r.value()) : error_js(r.error());
+  return r ? float_array(r.value()) : error_result(r.error());
 }
 
 val aggregate_identity(val frames_js, val weights_js) {
@@ -246,9 +238,8 @@ val aggregate_identity(val frames_js, val weights_js) {
   const int n = frames_js["length"].as<int>();
   for (int i = 0; i < n; ++i) frames.push_back(to_vector<float>(frames_js[i]));
   auto r = id::aggregate_identity(frames, to_vector<float>(weights_js));
-  if (!r) return error_js(r.error());
-  val kept = val::array();
-  for (int k : r.value().kept) kept.call<void>("push", k);
+  if (!r) return error_result(r.error());
+  val kept = charid::js::array_of(r.value().kept);
   val o = val::object();
   o.set("ok", true);
   o.set("vector", float_array(r.value().vector));
@@ -282,12 +273,12 @@ std::string payload_json(val p) {
 // A payload's vector back to floats (dequantised).
 val decode_vector(std::string base64, int dims, float scale) {
   auto r = id::decode_vector(base64, dims, scale);
-  return r ? float_array(id::dequantize(r.value())) : error_js(r.error());
+  return r ? float_array(id::dequantize(r.value())) : error_result(r.error());
 }
 
 val cosine(val a, val b) {
   auto r = id::cosine(to_vector<float>(a), to_vector<float>(b));
-  return r ? val(r.value()) : error_js(r.error());
+  return r ? val(r.value()) : error_result(r.error());
 }
 
 val identity_layout() {

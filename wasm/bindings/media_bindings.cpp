@@ -17,8 +17,14 @@
 #include "core/error.h"
 #include "media/frame_sampler.h"
 #include "media/probe.h"
+#include "js_values.h"
 
 using emscripten::val;
+using charid::js::array_of;
+using charid::js::bool_or;
+using charid::js::error_result;
+using charid::js::number_or;
+using charid::js::optional_number;
 
 namespace {
 
@@ -37,31 +43,11 @@ class JsByteSource final : public charid::ByteSource {
   int64_t size_;
 };
 
-double number_or(const val& options, const char* key, double fallback) {
-  if (options.isUndefined() || options.isNull()) return fallback;
-  val v = options[key];
-  return v.isNumber() ? v.as<double>() : fallback;
-}
-
-bool bool_or(const val& options, const char* key, bool fallback) {
-  if (options.isUndefined() || options.isNull()) return fallback;
-  val v = options[key];
-  return v.isTrue() ? true : v.isFalse() ? false : fallback;
-}
-
 template <typename Options>
 void read_probe_options(const val& js, Options& o) {
   o.start = number_or(js, "start", o.start);
   o.duration = number_or(js, "duration", o.duration);
   o.allow_low_res = bool_or(js, "allowLowRes", o.allow_low_res);
-}
-
-val optional_number(const std::optional<double>& v) { return v ? val(*v) : val::null(); }
-
-val strings(const std::vector<std::string>& list) {
-  val out = val::array();
-  for (const auto& s : list) out.call<void>("push", s);
-  return out;
 }
 
 val source_to_js(const charid::SourceInfo& s) {
@@ -89,17 +75,9 @@ val window_to_js(const charid::Window& w) {
   return o;
 }
 
-val error_to_js(const charid::Error& e) {
-  val err = val::object();
-  err.set("code", std::string(charid::error_code_name(e.code)));
-  err.set("message", e.message);
-  val o = val::object();
-  o.set("ok", false);
-  o.set("error", err);
-  return o;
-}
-
-val quality_to_js(const charid::FrameQuality& q) {
+// The numbers a frame and a whole clip share (FrameQuality, QualitySummary).
+template <typename Quality>
+val exposure_to_js(const Quality& q) {
   val o = val::object();
   o.set("sharpness", q.sharpness);
   o.set("mean_luma", q.mean_luma);
@@ -109,17 +87,9 @@ val quality_to_js(const charid::FrameQuality& q) {
 }
 
 val summary_to_js(const charid::QualitySummary& s) {
-  val o = val::object();
-  o.set("sharpness", s.sharpness);
-  o.set("mean_luma", s.mean_luma);
-  o.set("clipped_dark", s.clipped_dark);
-  o.set("clipped_bright", s.clipped_bright);
-  val cuts = val::array();
-  for (int i : s.scene_cuts) cuts.call<void>("push", i);
-  o.set("scene_cuts", cuts);
-  val dist = val::array();
-  for (double d : s.cut_distances) dist.call<void>("push", d);
-  o.set("cut_distances", dist);
+  val o = exposure_to_js(s);
+  o.set("scene_cuts", array_of(s.scene_cuts));
+  o.set("cut_distances", array_of(s.cut_distances));
   return o;
 }
 
@@ -128,12 +98,12 @@ val probe_js(val reader, val options) {
   charid::ProbeOptions o;
   read_probe_options(options, o);
   auto r = charid::probe(source, o);
-  if (!r) return error_to_js(r.error());
+  if (!r) return error_result(r.error());
   val out = val::object();
   out.set("ok", true);
   out.set("source", source_to_js(r.value().source));
   out.set("window", window_to_js(r.value().window));
-  out.set("warnings", strings(r.value().warnings));
+  out.set("warnings", array_of(r.value().warnings));
   return out;
 }
 
@@ -150,7 +120,7 @@ val sample_js(val reader, val options, val on_progress) {
     progress = [&on_progress](int done, int total) { on_progress(done, total); };
   }
   auto r = charid::sample_frames(source, o, progress);
-  if (!r) return error_to_js(r.error());
+  if (!r) return error_result(r.error());
   const charid::SampleResult& s = r.value();
 
   val frames = val::array();
@@ -164,7 +134,7 @@ val sample_js(val reader, val options, val on_progress) {
     // Copy out of wasm memory now: the vector is freed when we return.
     val view(emscripten::typed_memory_view(f.image.pixels.size(), f.image.pixels.data()));
     frame.set("rgb", Uint8Array.new_(view));
-    frame.set("quality", quality_to_js(f.quality));
+    frame.set("quality", exposure_to_js(f.quality));
     frames.call<void>("push", frame);
   }
   val quality = summary_to_js(s.quality);
@@ -174,7 +144,7 @@ val sample_js(val reader, val options, val on_progress) {
   out.set("window", window_to_js(s.window));
   out.set("frames", frames);
   out.set("quality", quality);
-  out.set("warnings", strings(s.warnings));
+  out.set("warnings", array_of(s.warnings));
   out.set("decode_errors", s.decode_errors);
   out.set("frames_decoded", s.frames_decoded);
   return out;
