@@ -3,7 +3,7 @@
 // similarity of their identity vectors and a same/different verdict at the model's calibrated
 // threshold (models/manifest.json). Rejected input exits 2.
 import fs from 'node:fs';
-import { parseArgs, UsageError } from '../args.mjs';
+import { command } from '../command.mjs';
 import { printJson } from '../output.mjs';
 import { compare, embed } from '../../lib/identity/node.mjs';
 import { IdentityError } from '../../lib/identity/pipeline.mjs';
@@ -11,7 +11,7 @@ import { reportIdentityError } from './embed.mjs';
 
 const USAGE = 'usage: charid compare <a> <b> [--json] [--allow-low-res]\n' +
   '  a, b: video paths or URLs, or payload files written by "charid embed --json"\n';
-const SPEC = { json: 'boolean', 'allow-low-res': 'boolean', help: 'boolean' };
+const SPEC = { json: 'boolean', 'allow-low-res': 'boolean' };
 
 // A local file whose text is a JSON object is a saved payload; anything else is a clip.
 function readPayload(input) {
@@ -32,16 +32,13 @@ async function payloadOf(input, allowLowRes) {
   return readPayload(input) ?? (await embed(input, { allowLowRes })).payload;
 }
 
-export async function run(argv) {
-  let json = argv.includes('--json');
-  try {
-    const { flags, positional } = parseArgs(argv, SPEC);
-    json = Boolean(flags.json);
-    if (flags.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (positional.length !== 2) throw new UsageError('Give two clips or payload files to compare.');
+export const run = command({
+  usage: USAGE,
+  spec: SPEC,
+  positionals: 2,
+  missing: 'Give two clips or payload files to compare.',
+  report: reportIdentityError,
+  async body(flags, positional) {
     const a = await payloadOf(positional[0], flags['allow-low-res']);
     const b = await payloadOf(positional[1], flags['allow-low-res']);
     const r = await compare(a, b);
@@ -54,10 +51,7 @@ export async function run(argv) {
       a: { input: positional[0], subject: a.subject },
       b: { input: positional[1], subject: b.subject },
     };
-    if (json) printJson(out);
+    if (flags.json) printJson(out);
     else process.stdout.write(`similarity ${out.similarity.toFixed(4)} (threshold ${r.threshold}): ${r.verdict === 'same' ? 'same character' : r.verdict === 'different' ? 'different characters' : 'no calibrated threshold'}\n`);
-    return 0;
-  } catch (err) {
-    return reportIdentityError(err, { json, usage: USAGE });
-  }
-}
+  },
+});

@@ -1,14 +1,15 @@
 // charid embed <path|url> [--json] [--start S] [--allow-low-res] [--box x,y,w,h]
 // Prints the charid.embedding/1 payload of the clip's 4 s window. Rejected input exits 2 with
 // {"ok": false, "error": {"code", "message"}} (with --json) or a plain message.
-import { parseArgs, UsageError } from '../args.mjs';
+import { UsageError } from '../args.mjs';
+import { command } from '../command.mjs';
 import { printJson, reportError } from '../output.mjs';
 import { embed } from '../../lib/identity/node.mjs';
 import { IdentityError } from '../../lib/identity/pipeline.mjs';
 
 const USAGE = 'usage: charid embed <path|url> [--json] [--start S] [--allow-low-res] [--box x,y,w,h]\n' +
   '  --box: the subject on the first sampled frame, normalised 0..1 (followed across frames)\n';
-const SPEC = { json: 'boolean', start: 'number', 'allow-low-res': 'boolean', box: 'string', help: 'boolean' };
+const SPEC = { json: 'boolean', start: 'number', 'allow-low-res': 'boolean', box: 'string' };
 
 export function parseBox(text) {
   const v = text.split(',').map(Number);
@@ -36,24 +37,18 @@ export function reportIdentityError(err, options) {
   return reportError(err, options);
 }
 
-export async function run(argv) {
-  let json = argv.includes('--json');
-  try {
-    const { flags, positional } = parseArgs(argv, SPEC);
-    json = Boolean(flags.json);
-    if (flags.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (positional.length !== 1) throw new UsageError('Give exactly one video path or URL.');
-    const result = await embed(positional[0], {
+export const run = command({
+  usage: USAGE,
+  spec: SPEC,
+  positionals: 1,
+  missing: 'Give exactly one video path or URL.',
+  report: reportIdentityError,
+  async body(flags, [input]) {
+    const result = await embed(input, {
       start: flags.start,
       allowLowRes: flags['allow-low-res'],
       box: flags.box === undefined ? null : parseBox(flags.box),
     });
     printJson(result.payload);
-    return 0;
-  } catch (err) {
-    return reportIdentityError(err, { json, usage: USAGE });
-  }
-}
+  },
+});

@@ -3,27 +3,27 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { parseArgs, UsageError } from '../args.mjs';
-import { printJson, reportError } from '../output.mjs';
+import { UsageError } from '../args.mjs';
+import { command } from '../command.mjs';
+import { printJson } from '../output.mjs';
 import { sample, publicSource } from '../../lib/media.mjs';
 
 const USAGE = 'usage: charid frames <path|url> --out DIR [--count K] [--start S] [--allow-low-res]\n';
-const SPEC = { out: 'string', count: 'number', start: 'number', 'allow-low-res': 'boolean', help: 'boolean', json: 'boolean' };
+const SPEC = { out: 'string', count: 'number', start: 'number', 'allow-low-res': 'boolean', json: 'boolean' };
 
-export async function run(argv) {
-  try {
-    const { flags, positional } = parseArgs(argv, SPEC);
-    if (flags.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (positional.length !== 1) throw new UsageError('Give exactly one video path or URL.');
+export const run = command({
+  usage: USAGE,
+  spec: SPEC,
+  positionals: 1,
+  missing: 'Give exactly one video path or URL.',
+  json: 'always',
+  async body(flags, [input]) {
     if (!flags.out) throw new UsageError('--out DIR is required: the folder to write the frames into.');
     if (flags.count !== undefined && !(Number.isInteger(flags.count) && flags.count >= 1 && flags.count <= 256)) {
       throw new UsageError('--count must be a whole number from 1 to 256.');
     }
     const showProgress = process.stderr.isTTY;
-    const result = await sample(positional[0], {
+    const result = await sample(input, {
       count: flags.count,
       start: flags.start,
       allowLowRes: flags['allow-low-res'],
@@ -43,11 +43,8 @@ export async function run(argv) {
       frames,
       warnings: result.warnings,
     });
-    return 0;
-  } catch (err) {
-    return reportError(err, { json: true, usage: USAGE });
-  }
-}
+  },
+});
 
 // RGB -> RGBA PNG; written to a temporary name first so a failed run never
 // leaves a half-written frame behind.

@@ -1,33 +1,27 @@
 // charid probe <path|url> [--start S] [--duration D] [--allow-low-res] [--json]
-import { parseArgs, UsageError } from '../args.mjs';
-import { formatSeconds, printJson, reportError } from '../output.mjs';
+import { command } from '../command.mjs';
+import { formatSeconds, printJson } from '../output.mjs';
 import { probe, publicSource } from '../../lib/media.mjs';
 
 const USAGE = 'usage: charid probe <path|url> [--start S] [--duration D] [--allow-low-res] [--json]\n';
-const SPEC = { start: 'number', duration: 'number', 'allow-low-res': 'boolean', json: 'boolean', help: 'boolean' };
+const SPEC = { start: 'number', duration: 'number', 'allow-low-res': 'boolean', json: 'boolean' };
 
-export async function run(argv) {
-  let json = argv.includes('--json');
-  try {
-    const { flags, positional } = parseArgs(argv, SPEC);
-    if (flags.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (positional.length !== 1) throw new UsageError('Give exactly one video path or URL.');
-    const result = await probe(positional[0], {
+export const run = command({
+  usage: USAGE,
+  spec: SPEC,
+  positionals: 1,
+  missing: 'Give exactly one video path or URL.',
+  async body(flags, [input]) {
+    const result = await probe(input, {
       start: flags.start,
       duration: flags.duration,
       allowLowRes: flags['allow-low-res'],
     });
     const out = { ok: true, source: publicSource(result.source), window: result.window, warnings: result.warnings };
-    if (json) printJson(out);
+    if (flags.json) printJson(out);
     else printReadable(out);
-    return 0;
-  } catch (err) {
-    return reportError(err, { json, usage: USAGE });
-  }
-}
+  },
+});
 
 function printReadable({ source: s, window: w, warnings }) {
   const rotation = s.rotation ? `, rotated ${s.rotation}°` : '';
