@@ -1,6 +1,7 @@
 // Worker side of http_reader.mjs: performs the fetches and hands the bytes
 // over through shared memory, waking the waiting thread with Atomics.notify.
 import { parentPort, workerData } from 'node:worker_threads';
+import { CONTROL } from './http_control.mjs';
 
 const { url, blockSize } = workerData;
 const control = new Int32Array(workerData.control);
@@ -9,9 +10,9 @@ let total = -1;
 let fullBody = null;  // set when the server ignores ranges
 
 function finish(state, length) {
-  Atomics.store(control, 1, length);
-  Atomics.store(control, 0, state);
-  Atomics.notify(control, 0);
+  Atomics.store(control, CONTROL.LENGTH, length);
+  Atomics.store(control, CONTROL.STATE, state);
+  Atomics.notify(control, CONTROL.STATE);
 }
 
 function fail(message) {
@@ -41,8 +42,8 @@ async function open() {
   } else {
     throw new Error(`HTTP ${res.status} ${res.statusText}`);
   }
-  Atomics.store(control, 2, total % 2 ** 31);
-  Atomics.store(control, 3, Math.floor(total / 2 ** 31));
+  Atomics.store(control, CONTROL.TOTAL, total % 2 ** 31);
+  Atomics.store(control, CONTROL.TOTAL_HI, Math.floor(total / 2 ** 31));
   finish(1, 0);
 }
 

@@ -7,15 +7,12 @@
 // 200 with the whole body) is read once in full, as the only way left.
 import { Worker } from 'node:worker_threads';
 import { MediaError } from '../media_error.mjs';
+import { CONTROL } from './http_control.mjs';
 
 const BLOCK_SIZE = 1 << 20;  // 1 MiB per request: few round trips, little waste
 const TIMEOUT_MS = 30_000;
 
-// Control words shared with the worker.
-const STATE = 0;   // 0 waiting, 1 done, 2 failed
-const LENGTH = 1;  // bytes written into the data buffer
-const TOTAL = 2;   // total size, low 31 bits
-const TOTAL_HI = 3;  // total size / 2^31 (files over 2 GiB)
+const { STATE, LENGTH, TOTAL, TOTAL_HI } = CONTROL;
 
 export function openHttpReader(url) {
   const control = new Int32Array(new SharedArrayBuffer(16));
@@ -50,7 +47,6 @@ export function openHttpReader(url) {
     size,
     bytesFetched: 0,
     requests: 0,
-    rangeSupported: null,
     readInto(offset, view) {
       if (offset >= size) return 0;
       if (!(offset >= cachedStart && offset < cachedStart + cached.length)) {
