@@ -1,0 +1,52 @@
+// Builds the browser app (web/) into web/dist, the folder the registry serves at /:
+// Vite bundles the page, the example page and the engine's Worker; then the wasm core
+// (build/wasm/wasm/charid-core.{mjs,wasm}) and ONNX Runtime Web's wasm files are copied
+// beside them (dist/core/, dist/ort/), because both are loaded at run time by URL.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'vite';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const dist = path.join(here, 'dist');
+const wasmDir = process.env.CHARID_WASM_DIR || path.join(root, 'build', 'wasm', 'wasm');
+const ortDir = path.join(root, 'node_modules', 'onnxruntime-web', 'dist');
+
+for (const f of ['charid-core.mjs', 'charid-core.wasm']) {
+  if (!fs.existsSync(path.join(wasmDir, f))) {
+    console.error(`web: ${f} is missing in ${wasmDir}; run "node scripts/build.mjs wasm" first.`);
+    process.exit(1);
+  }
+}
+
+await build({
+  root: here,
+  base: '/',
+  logLevel: 'warn',
+  configFile: false,
+  resolve: {
+    // ORT's build that loads its wasm glue from ort.env.wasm.wasmPaths (dist/ort/), so its
+    // threads start from a real file rather than from our bundled Worker.
+    alias: [{ find: /^onnxruntime-web$/, replacement: path.join(ortDir, 'ort.wasm.min.mjs') }],
+  },
+  server: { fs: { allow: [root] } },
+  worker: { format: 'es' },
+  build: {
+    outDir: dist,
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 2000,
+    rollupOptions: {
+      input: { main: path.join(here, 'index.html'), example: path.join(here, 'example.html') },
+    },
+  },
+});
+
+function copy(from, toDir) {
+  fs.mkdirSync(toDir, { recursive: true });
+  fs.copyFileSync(from, path.join(toDir, path.basename(from)));
+}
+for (const f of ['charid-core.mjs', 'charid-core.wasm']) copy(path.join(wasmDir, f), path.join(dist, 'core'));
+for (const f of ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) copy(path.join(ortDir, f), path.join(dist, 'ort'));
+console.log(`web: built ${path.relative(root, dist)}`);
