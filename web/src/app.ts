@@ -509,15 +509,14 @@ export function mountApp(root: HTMLElement, engine: CharacterEngine, onCreated?:
   }
 
   // ---- start
-  engine.ready.then(
-    (info) => {
-      isolation.textContent = info.isolated
-        ? `Cross-origin isolated: the engine uses ${info.threads} threads.`
-        : 'Not cross-origin isolated: the engine runs on one thread.';
-      isolation.dataset.isolated = String(info.isolated);
-    },
-    (e) => showError(e),
-  );
+  engine.addEventListener('ready', (ev: any) => {
+    const info = ev.detail;
+    isolation.textContent = info.isolated
+      ? `Cross-origin isolated: the engine may use ${info.threads} threads.`
+      : 'Not cross-origin isolated: the engine runs on one thread.';
+    isolation.dataset.isolated = String(info.isolated);
+  });
+  engine.ready.catch((e) => { if (e?.code !== 'cancelled') showError(e); });
   if (!hasSimd()) showError({ code: 'no_simd' });
   engine.registry.key().then(refreshLibrary, () => refreshLibrary());
   root.dataset.state = 'idle';

@@ -15,6 +15,7 @@ export type EngineOptions = {
   modelBase?: string; // where the model files are served (default `${registry}/models/`)
   assetBase?: string; // where core/ and ort/ are served (default: this app's base)
   allowLowRes?: boolean;
+  threads?: number; // at most this many ORT threads (threads need crossOriginIsolated)
 };
 
 export type EmbedOptions = { start?: number; box?: [number, number, number, number] | null; allowLowRes?: boolean; count?: number };
@@ -29,8 +30,8 @@ export class CharacterEngine extends EventTarget {
   readonly registry: RegistryClient;
   private worker: Worker | null = null;
   private next = 1;
-  private pending = new Map<number, { resolve: (v: any) => void; reject: (e: any) => void }>();
-  private config: { assetBase: string; modelBase: string };
+  private pending = new Map<number, { type: string; resolve: (v: any) => void; reject: (e: any) => void }>();
+  private config: { assetBase: string; modelBase: string; threads?: number };
   ready: Promise<{ simd: boolean; isolated: boolean; threads: number }>;
 
   constructor(private options: EngineOptions = {}) {
@@ -41,6 +42,7 @@ export class CharacterEngine extends EventTarget {
     this.config = {
       assetBase: options.assetBase ?? here,
       modelBase: options.modelBase ?? new URL('/models/', registry || location.href).href,
+      threads: options.threads,
     };
     this.ready = this.start();
   }
@@ -64,20 +66,22 @@ export class CharacterEngine extends EventTarget {
       for (const p of this.pending.values()) p.reject(new EngineError('invalid_argument', ev.message || 'the engine stopped'));
       this.pending.clear();
     };
-    return this.call('init', { config: this.config, warm: true });
+    const ready = this.call('init', { config: this.config, warm: true });
+    ready.then((info) => this.dispatchEvent(new CustomEvent('ready', { detail: info })), () => {});
+    return ready;
   }
 
   private call(type: string, args: Record<string, unknown> = {}): Promise<any> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { type, resolve, reject });
       this.worker!.postMessage({ id, type, ...args });
     });
   }
 
   // True while a probe, sample, embed or drift is running in the Worker.
   get busy() {
-    return this.pending.size > 0;
+    return [...this.pending.values()].some((p) => p.type !== 'init');
   }
 
   // Stops whatever runs now; pending calls reject with code "cancelled". The engine stays usable.

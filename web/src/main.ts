@@ -3,6 +3,7 @@ import './style.css';
 import { createCharacterEngine } from './engine';
 import { mountApp } from './app';
 
-const engine = createCharacterEngine({ registry: '' });
+const threads = Number(new URLSearchParams(location.search).get('threads')) || undefined;
+const engine = createCharacterEngine({ registry: '', threads });
 mountApp(document.getElementById('app')!, engine);
 (window as any).charidEngine = engine;

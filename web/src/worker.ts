@@ -12,7 +12,7 @@ import { hasSimd, stageOfModel } from './logic';
 
 type Msg = { id: number; type: string; [k: string]: any };
 
-let config = { assetBase: '/', modelBase: '/models/' };
+let config: { assetBase: string; modelBase: string; threads?: number } = { assetBase: '/', modelBase: '/models/' };
 let corePromise: Promise<any> | null = null;
 let runnerPromise: Promise<any> | null = null;
 // The last sampled window, so Create does not decode again what the preview already decoded.
@@ -57,7 +57,10 @@ function loadRunner(): Promise<any> {
     ort.env.wasm.wasmPaths = new URL('ort/', base).href;
     ort.env.wasm.proxy = false;
     try {
-      return await createRunner(loadModelBytes);
+      const runner = await createRunner(loadModelBytes);
+      // A cap on threads (e.g. ?threads=1 to compare); ORT reads it when the first session starts.
+      if (config.threads) ort.env.wasm.numThreads = Math.max(1, Math.min(config.threads, ort.env.wasm.numThreads || 1));
+      return runner;
     } catch (err: any) {
       runnerPromise = null;
       throw new WorkerError('models_unavailable', err?.message ?? String(err));
@@ -200,7 +203,9 @@ self.onmessage = async (ev: MessageEvent<Msg>) => {
       case 'init':
         config = { ...config, ...m.config };
         await loadCore();
-        result = { simd: true, isolated: (self as any).crossOriginIsolated === true, threads: (self as any).crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1 };
+        const isolated = (self as any).crossOriginIsolated === true;
+        const threads = isolated ? Math.min(4, navigator.hardwareConcurrency || 1, config.threads || 4) : 1;
+        result = { simd: true, isolated, threads };
         if (m.warm) loadRunner().catch(() => {});
         break;
       case 'probe': result = await doProbe(m); break;
