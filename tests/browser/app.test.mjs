@@ -109,6 +109,44 @@ describe('browser app (Chromium)', { skip: missing ?? false, timeout: 900_000 },
     await page.close();
   });
 
+  test('a character card exports and imports back to the same ID', { timeout: 120_000 }, async () => {
+    assert.ok(createdId, 'needs the ID of the first create');
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/`);
+    const item = page.locator(`[data-testid="library-item"][data-id="${createdId}"]`);
+    await item.waitFor({ timeout: 60_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), item.getByTestId('export-button').click()]);
+    const path = join(ensureArtifactsDir(), 'card.json');
+    await download.saveAs(path);
+    const card = JSON.parse(readFileSync(path, 'utf8'));
+    assert.equal(card.schema, 'charid.card/1');
+    assert.equal(card.id, createdId);
+    assert.equal(card.payload.schema, 'charid.embedding/1');
+    const requests = watchRequests(page);
+    await page.getByTestId('card-import').setInputFiles(path);
+    await page.waitForFunction(() => document.querySelector('[data-testid="library"]')?.dataset.state === 'ready'
+      && [...document.querySelectorAll('[data-testid="network-row"]')].some((r) => r.textContent.includes('POST /v1/characters')),
+    null, { timeout: 60_000 });
+    assert.equal(creates(requests).length, 1);
+    // same key, same name, same vector: the registry answers with the same character
+    assert.equal(await page.locator('[data-testid="library-item"]').count(), 1);
+    await page.close();
+  });
+
+  test('drift check: each frame of another clip against the character, with a verdict', { timeout: 300_000 }, async () => {
+    assert.ok(createdId, 'needs the ID of the first create');
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector(`[data-testid="drift-character"] option[value="${createdId}"]`, { state: 'attached', timeout: 60_000 });
+    await page.getByTestId('drift-character').selectOption(createdId);
+    await page.getByTestId('drift-input').setInputFiles(clip720);
+    await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('[data-testid="drift"]')?.dataset.state),
+      null, { timeout: 240_000, polling: 250 });
+    const verdict = await page.getByTestId('drift-verdict').textContent();
+    assert.match(verdict, /^Same character: similarity 0\.9\d*|^Same character: similarity 1\.0/, verdict);
+    await page.close();
+  });
+
   test('URL in -> ID out (the page fetches the video itself)', { timeout: 300_000 }, async () => {
     const files = await startFileServer(clip720);
     try {
