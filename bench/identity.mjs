@@ -8,7 +8,8 @@
 //   the calibrated threshold (the EER point), the same figures for a plain colour-histogram
 //   baseline (8x8x8 RGB histogram of the whole frames, averaged over the same sampled frames),
 //   and per-stage timings (decode, detect, embed) with the model download size.
-// Options: --json (one JSON object), --clips a.mp4,b.mp4 (a subset, for quick looks).
+// Options: --json (one JSON object), --clips a.mp4,b.mp4 (a subset, for quick looks), --write (also
+// write the "Identity" section of docs/BENCHMARKS.md; what `npm run bench` passes).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ import { publicSource, sample } from '../lib/media.mjs';
 import { nodeRunner } from '../lib/identity/node.mjs';
 import { embedSample, payloadVector, tensorSpec } from '../lib/identity/pipeline.mjs';
 import { pairFigures, readIdentityCsv } from './identity_metrics.mjs';
+import { writeSection } from './markdown_section.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const clipsDir = path.resolve(root, '../shared/fixtures/clips');
@@ -124,6 +126,7 @@ async function main(argv) {
   };
   if (json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (argv.includes('--write') && !only) writeSection(path.join(root, 'docs', 'BENCHMARKS.md'), 'Identity', identitySection(report));
     return;
   }
   const fmt = (f) => `AUC ${f.auc.toFixed(4)}  EER ${f.eer.toFixed(4)}  top-1 ${f.top1.hits}/${f.top1.queries} (${f.top1.rate.toFixed(3)})  threshold ${f.threshold.toFixed(4)}  pairs ${f.same_pairs} same / ${f.different_pairs} different`;
@@ -137,6 +140,25 @@ async function main(argv) {
   console.log(`speed, one 4 s 1080p window (${sp.clip}, ${sp.frames} samples at ${sp.frame_size}): decode ${sp.timings_ms.decode} ms, detect ${sp.timings_ms.detect} ms, embed ${sp.timings_ms.embed} ms, total ${sp.timings_ms.total} ms`);
   console.log(`per network, one input, median of 5 (onnxruntime-web wasm SIMD, 1 thread): ${Object.entries(sp.per_model_ms).map(([k, v]) => `${k} ${v} ms`).join(', ')}`);
   console.log(`model download: ${(servedBytes / 1e6).toFixed(2)} MB (target <= 15 MB)`);
+  if (argv.includes('--write') && !only) writeSection(path.join(root, 'docs', 'BENCHMARKS.md'), 'Identity', identitySection(report));
+}
+
+function identitySection(report) {
+  const row = (name, x) => `| ${name} | ${x.auc.toFixed(4)} | ${x.eer.toFixed(4)} | ${x.top1.hits}/${x.top1.queries} (${x.top1.rate.toFixed(3)}) | ${x.threshold.toFixed(3)} |`;
+  const t = report.timings_ms_median_per_clip;
+  const sp = report.speed_1080p;
+  return [
+    `Written by \`npm run bench:identity -- --write\` (part of \`npm run bench\`) on ${new Date().toISOString().slice(0, 10)}: every clip of \`shared/fixtures/clips/identity.csv\` (${report.clips} clips, ${report.characters} characters, ${report.identity.same_pairs} same-character pairs, ${report.identity.different_pairs} different) through the real pipeline; the similarity of two clips is the cosine of their dequantised payload vectors, as \`charid compare\` reports. Baseline: an 8x8x8 RGB histogram of the whole sampled frames. How the vector is made: [IDENTITY.md](IDENTITY.md).`,
+    '',
+    '| | pair AUC | EER | top-1 leave-one-out | threshold (EER point) |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    row('charid-id@1', report.identity),
+    row('colour histogram baseline', report.baseline),
+    '',
+    `Targets: AUC >= ${report.targets.auc} (${report.identity.auc >= report.targets.auc ? 'met' : 'NOT met'}), top-1 >= ${report.targets.top1} (${report.identity.top1.rate >= report.targets.top1 ? 'met' : 'NOT met'}). With this few same-character pairs, read the figures as direction.`,
+    '',
+    `Per stage in Node (onnxruntime-web wasm SIMD, 1 thread, 16 frames), median per clip: decode ${t.decode} ms, detect ${t.detect} ms, embed ${t.embed} ms, total ${t.total} ms; the six sessions are created once in ${t.session_creation} ms. One 4 s 1080p H.264 window (${sp.frames} samples at ${sp.frame_size}): decode ${sp.timings_ms.decode} ms, detect ${sp.timings_ms.detect} ms, embed ${sp.timings_ms.embed} ms, total ${sp.timings_ms.total} ms. Model download: ${(report.model_download_bytes / 1e6).toFixed(2)} MB.`,
+  ].join('\n');
 }
 
 main(process.argv.slice(2)).catch((err) => {

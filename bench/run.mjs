@@ -1,6 +1,6 @@
 // npm run bench: every benchmark in one run, each writing its own section of
-// docs/BENCHMARKS.md. --smoke (used by CI) runs one small case of each that
-// is cheap, and writes nothing.
+// docs/BENCHMARKS.md (the machine first). --smoke (for CI) runs one small case of
+// each cheap benchmark (one file, one run, one model) and writes nothing.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,17 +8,22 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const smoke = process.argv.includes('--smoke');
+// [name, file, part of --smoke]
 const benches = [
-  ['media core', 'bench/media.mjs'],
-  ['identity', 'bench/identity.mjs'],
-  ['registry', 'bench/registry.mjs'],
+  ['machine', 'bench/machine.mjs', true],
+  ['media core', 'bench/media.mjs', true],
+  ['download size', 'bench/size.mjs', true],
+  ['inference', 'bench/inference.mjs', true],
+  ['identity', 'bench/identity.mjs', false],
+  ['registry', 'bench/registry.mjs', false],
 ];
 let failed = 0;
-for (const [name, file] of benches) {
+for (const [name, file, inSmoke] of benches) {
   if (!fs.existsSync(path.join(root, file))) continue;
-  if (smoke && name !== 'media core') continue;
-  console.log(`\n== ${name}: node ${file}${smoke ? ' --smoke' : ''}`);
-  const r = spawnSync(process.execPath, [file, ...(smoke ? ['--smoke'] : [])], { cwd: root, stdio: 'inherit' });
+  if (smoke && !inSmoke) continue;
+  const args = smoke ? ['--smoke'] : name === 'identity' ? ['--write'] : [];
+  console.log(`\n== ${name}: node ${file} ${args.join(' ')}`);
+  const r = spawnSync(process.execPath, [file, ...args], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
     console.error(`bench: ${name} failed (exit ${r.status})`);
     failed += 1;
