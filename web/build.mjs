@@ -2,6 +2,7 @@
 // Vite bundles the page, the example page and the engine's Worker; then the wasm core
 // (build/wasm/wasm/charid-core.{mjs,wasm}) and ONNX Runtime Web's wasm files are copied
 // beside them (dist/core/, dist/ort/), because both are loaded at run time by URL.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,4 +50,19 @@ function copy(from, toDir) {
 }
 for (const f of ['charid-core.mjs', 'charid-core.wasm']) copy(path.join(wasmDir, f), path.join(dist, 'core'));
 for (const f of ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) copy(path.join(ortDir, f), path.join(dist, 'ort'));
+
+// The service worker: the app shell is every file of dist (the page at "./" rather than
+// index.html), and VERSION is a hash of their bytes, so each new build installs a new worker.
+function listFiles(dir, rel = '') {
+  return fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(dir, path.posix.join(rel, e.name)) : [path.posix.join(rel, e.name)]);
+}
+const shellFiles = listFiles(dist).filter((f) => f !== 'sw.js').sort();
+const hash = createHash('sha256');
+for (const f of shellFiles) hash.update(f).update(fs.readFileSync(path.join(dist, f)));
+const shell = shellFiles.map((f) => (f === 'index.html' ? './' : f));
+const swSource = fs.readFileSync(path.join(here, 'src', 'sw.js'), 'utf8')
+  .replace("'__VERSION__'", JSON.stringify(hash.digest('hex').slice(0, 16)))
+  .replace('__SHELL__', JSON.stringify(shell));
+fs.writeFileSync(path.join(dist, 'sw.js'), swSource);
 console.log(`web: built ${path.relative(root, dist)}`);

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
-  clip720, ensureArtifactsDir, launchBrowser, missingPrerequisite, startFileServer, startServer, textFile, watchRequests,
+  clip720, ensureArtifactsDir, missingPrerequisite, serverAndBrowser, startFileServer, textFile, watchRequests,
 } from './helpers.mjs';
 
 const missing = missingPrerequisite();
@@ -53,31 +53,21 @@ function checkBodies(requests, file) {
 const creates = (requests) => requests.filter((r) => r.method === 'POST' && new URL(r.url).pathname === '/v1/characters');
 
 describe('browser app (Chromium)', { skip: missing ?? false, timeout: 900_000 }, () => {
-  let server;
-  let browser;
+  const env = serverAndBrowser();
   let createdId;
 
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
   test('the page is cross-origin isolated (threads available)', { timeout: 60_000 }, async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${server.url}/`);
+    const page = await env.browser.context.newPage();
+    await page.goto(`${env.server.url}/`);
     assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), true);
     await page.waitForSelector('[data-testid="isolation"][data-isolated="true"]', { timeout: 60_000 });
     await page.close();
   });
 
   test('file in -> ID out; only the vector and the name leave the page', { timeout: 300_000 }, async () => {
-    const page = await browser.context.newPage();
+    const page = await env.browser.context.newPage();
     const requests = watchRequests(page);
-    await page.goto(`${server.url}/`);
+    await page.goto(`${env.server.url}/`);
     await page.getByTestId('video-input').setInputFiles(clip720);
     createdId = await createAndWait(page, 'Big Buck Bunny');
     assert.equal(creates(requests).length, 1);
@@ -99,8 +89,8 @@ describe('browser app (Chromium)', { skip: missing ?? false, timeout: 900_000 },
 
   test('the library lists the new ID after a reload', { timeout: 120_000 }, async () => {
     assert.ok(createdId, 'needs the ID of the previous test');
-    const page = await browser.context.newPage();
-    await page.goto(`${server.url}/`);
+    const page = await env.browser.context.newPage();
+    await page.goto(`${env.server.url}/`);
     await page.reload();
     await page.waitForSelector('[data-testid="library"][data-state="ready"]', { timeout: 60_000 });
     const item = page.locator(`[data-testid="library-item"][data-id="${createdId}"]`);
@@ -111,8 +101,8 @@ describe('browser app (Chromium)', { skip: missing ?? false, timeout: 900_000 },
 
   test('a character card exports and imports back to the same ID', { timeout: 120_000 }, async () => {
     assert.ok(createdId, 'needs the ID of the first create');
-    const page = await browser.context.newPage();
-    await page.goto(`${server.url}/`);
+    const page = await env.browser.context.newPage();
+    await page.goto(`${env.server.url}/`);
     const item = page.locator(`[data-testid="library-item"][data-id="${createdId}"]`);
     await item.waitFor({ timeout: 60_000 });
     const [download] = await Promise.all([page.waitForEvent('download'), item.getByTestId('export-button').click()]);
@@ -135,8 +125,8 @@ describe('browser app (Chromium)', { skip: missing ?? false, timeout: 900_000 },
 
   test('drift check: each frame of another clip against the character, with a verdict', { timeout: 300_000 }, async () => {
     assert.ok(createdId, 'needs the ID of the first create');
-    const page = await browser.context.newPage();
-    await page.goto(`${server.url}/`);
+    const page = await env.browser.context.newPage();
+    await page.goto(`${env.server.url}/`);
     await page.waitForSelector(`[data-testid="drift-character"] option[value="${createdId}"]`, { state: 'attached', timeout: 60_000 });
     await page.getByTestId('drift-character').selectOption(createdId);
     await page.getByTestId('drift-input').setInputFiles(clip720);
@@ -150,9 +140,9 @@ describe('browser app (Chromium)', { skip: missing ?? false, timeout: 900_000 },
   test('URL in -> ID out (the page fetches the video itself)', { timeout: 300_000 }, async () => {
     const files = await startFileServer(clip720);
     try {
-      const page = await browser.context.newPage();
+      const page = await env.browser.context.newPage();
       const requests = watchRequests(page);
-      await page.goto(`${server.url}/`);
+      await page.goto(`${env.server.url}/`);
       await page.getByTestId('url-input').fill(files.url);
       await page.getByTestId('url-input').press('Enter');
       const id = await createAndWait(page, 'Bunny from a URL');
@@ -166,9 +156,9 @@ describe('browser app (Chromium)', { skip: missing ?? false, timeout: 900_000 },
   });
 
   test('a text file -> error message, and no registration request', { timeout: 120_000 }, async () => {
-    const page = await browser.context.newPage();
+    const page = await env.browser.context.newPage();
     const requests = watchRequests(page);
-    await page.goto(`${server.url}/`);
+    await page.goto(`${env.server.url}/`);
     await page.getByTestId('name-input').fill('Not a video');
     await page.getByTestId('video-input').setInputFiles(textFile);
     const error = page.getByTestId('error-message');

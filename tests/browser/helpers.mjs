@@ -7,6 +7,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const sharedDir = resolve(repoRoot, '..', 'shared');
@@ -102,4 +103,20 @@ export function watchRequests(page) {
 export function ensureArtifactsDir() {
   mkdirSync(artifactsDir, { recursive: true });
   return artifactsDir;
+}
+
+// Inside a describe(): the registry and a fresh Chromium for that suite, started before its
+// tests and stopped after them. Read env.server / env.browser in the tests.
+export function serverAndBrowser() {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.context.setOffline(false).catch(() => {});
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }

@@ -2,6 +2,7 @@
 // library and the drift check. All heavy work goes through the engine (a Worker).
 import { CharacterEngine, EngineError } from './engine';
 import type { RequestRecord } from './registry';
+import { queue, type Queued } from './queue';
 import {
   STAGES,
   type Stage,
@@ -103,6 +104,11 @@ export function mountApp(root: HTMLElement, engine: CharacterEngine, onCreated?:
   const errorBox = h('div', { class: 'error hidden', role: 'alert', testid: 'error-message' });
   const result = h('div', { class: 'result hidden', testid: 'character-id' });
 
+  const queueList = h('ul', { class: 'library-list' });
+  const queueNote = h('p', { class: 'small' });
+  const offlineQueue = h('section', { class: 'card hidden', testid: 'offline-queue', 'data-count': '0' },
+    h('h2', { text: 'Waiting to be registered' }), queueNote, queueList);
+
   const netBody = h('tbody');
   const netTotal = h('p', { class: 'small', testid: 'network-total' });
   const network = h('section', { class: 'card', testid: 'network-panel' },
@@ -131,6 +137,7 @@ export function mountApp(root: HTMLElement, engine: CharacterEngine, onCreated?:
     h('section', { class: 'card' }, h('h2', { text: '1. Choose a video' }), drop, h('p', { class: 'small', text: 'or paste a link to a video:' }), urlForm, lowResLabel),
     preview,
     h('section', { class: 'card' }, h('h2', { text: '3. Name it' }), h('div', { class: 'row' }, nameInput, createButton), progress, errorBox, result),
+    offlineQueue,
     library,
     drift,
     network,
@@ -366,9 +373,22 @@ export function mountApp(root: HTMLElement, engine: CharacterEngine, onCreated?:
       drawFrames(e.subject.boxes);
       setStage('registering', 4 / 5);
       const t1 = performance.now();
-      const c = await engine.register(name, e.payload);
-      const registerMs = Math.round(performance.now() - t1);
       const thumbs = canvases.slice(0, 3).map((cv) => cv.toDataURL('image/jpeg', 0.7));
+      let c: any;
+      try {
+        if (!navigator.onLine) throw { code: 'network_error' };
+        c = await engine.register(name, e.payload);
+      } catch (err: any) {
+        if (err?.code !== 'network_error') throw err;
+        // Offline or the registry is unreachable: keep it in IndexedDB, send it later.
+        await queue.add({ registry: engine.registry.base, name, payload: e.payload, thumbnails: thumbs, queuedAt: Date.now() });
+        progress.dataset.state = 'queued';
+        setStage(null, 1);
+        for (const li of stageItems.values()) li.className = 'done';
+        await renderQueue();
+        return;
+      }
+      const registerMs = Math.round(performance.now() - t1);
       saveLocal(c.id, { payload: e.payload, thumbnails: thumbs, name: c.name, model: c.model });
       progress.dataset.state = 'done';
       setStage(null, 1);
@@ -409,6 +429,75 @@ export function mountApp(root: HTMLElement, engine: CharacterEngine, onCreated?:
     );
     result.classList.remove('hidden');
   }
+
+  // ---- the offline queue
+  async function renderQueue() {
+    let items: Queued[] = [];
+    try {
+      items = await queue.all(engine.registry.base);
+    } catch {
+      /* no IndexedDB (private mode): nothing was queued either */
+    }
+    offlineQueue.dataset.count = String(items.length);
+    offlineQueue.classList.toggle('hidden', !items.length);
+    queueNote.textContent = items.length
+      ? `${items.length} character${items.length > 1 ? 's' : ''} made while the registry could not be reached. ${items.length > 1 ? 'They are' : 'It is'} kept in this browser and sent as soon as you are back online.`
+      : '';
+    queueList.replaceChildren(...items.map((q) => {
+      const li = h('li', { testid: 'queue-item', 'data-key': String(q.key), 'data-state': q.error ? 'refused' : 'waiting' },
+        q.thumbnails?.[0] ? h('img', { src: q.thumbnails[0], alt: '', class: 'thumb' }) : null,
+        h('span', {}, h('strong', { text: q.name }), ' ', h('span', { class: 'small', text: q.error ? `refused: ${q.error}` : `waiting since ${new Date(q.queuedAt).toLocaleTimeString()}` })));
+      if (q.error) {
+        const drop = h('button', { testid: 'queue-remove', text: 'Remove' });
+        drop.addEventListener('click', async () => {
+          if (!confirm(`Remove ${q.name} from the queue? It was not registered.`)) return;
+          await queue.remove(q.key!);
+          renderQueue();
+        });
+        li.append(drop);
+      }
+      return li;
+    }));
+    if (items.some((q) => !q.error)) scheduleRetry();
+    return items;
+  }
+
+  let flushing: Promise<void> | null = null;
+  let retryTimer = 0;
+  function scheduleRetry() {
+    clearTimeout(retryTimer);
+    retryTimer = window.setTimeout(() => { if (navigator.onLine) flushQueue(); }, 20_000);
+  }
+  // Sends the queued registrations in order; stops at the first network failure (still offline).
+  function flushQueue(): Promise<void> {
+    flushing ??= (async () => {
+      let sent = 0;
+      try {
+        const items = await queue.all(engine.registry.base).catch(() => [] as Queued[]);
+        offlineQueue.dataset.state = 'sending';
+        for (const q of items) {
+          if (q.error) continue;
+          try {
+            const c = await engine.registry.register(q.name, q.payload);
+            saveLocal(c.id, { payload: q.payload, thumbnails: q.thumbnails, name: c.name, model: c.model });
+            await queue.remove(q.key!);
+            sent++;
+            onCreated?.(c);
+          } catch (e: any) {
+            if (e?.code === 'network_error' || (e?.status ?? 0) >= 500 || e?.code === 'rate_limited') break;
+            await queue.put({ ...q, error: errorText({ code: e?.code ?? 'invalid_request', message: e?.message }) });
+          }
+        }
+      } finally {
+        offlineQueue.dataset.state = 'idle';
+        flushing = null;
+        await renderQueue();
+        if (sent) await refreshLibrary();
+      }
+    })();
+    return flushing;
+  }
+  window.addEventListener('online', () => { flushQueue(); });
 
   // ---- library
   async function refreshLibrary() {
@@ -518,9 +607,13 @@ export function mountApp(root: HTMLElement, engine: CharacterEngine, onCreated?:
   });
   engine.ready.catch((e) => { if (e?.code !== 'cancelled') showError(e); });
   if (!hasSimd()) showError({ code: 'no_simd' });
-  engine.registry.key().then(refreshLibrary, () => refreshLibrary());
+  renderQueue();
+  engine.registry.key().then(async () => {
+    if (navigator.onLine) await flushQueue();
+    await refreshLibrary();
+  }, () => refreshLibrary());
   root.dataset.state = 'idle';
-  return { refreshLibrary };
+  return { refreshLibrary, flushQueue };
 }
 
 export { EngineError };
