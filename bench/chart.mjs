@@ -10,7 +10,8 @@ export function barChartSvg({ title, unit, groups, series, note = '' }) {
   const gap = 10;
   const top = 50;
   const groupH = series.length * barH + gap;
-  const height = top + groups.length * groupH + 60;
+  const legendRows = Math.ceil(series.length / 2);
+  const height = top + groups.length * groupH + 30 + legendRows * 16 + 20;
   const width = labelW + plotW + 90;
   const max = Math.max(...groups.flatMap((g) => g.values.filter((v) => v != null)));
   const niceMax = (() => { const p = 10 ** Math.floor(Math.log10(max)); return Math.ceil(max / p) * p; })();
@@ -23,7 +24,7 @@ export function barChartSvg({ title, unit, groups, series, note = '' }) {
     const v = (niceMax * i) / ticks;
     const tx = x(v);
     out.push(`<line x1="${tx}" y1="${top - 8}" x2="${tx}" y2="${top + groups.length * groupH}" stroke="#ddd"/>`);
-    out.push(`<text x="${tx}" y="${top - 12}" text-anchor="middle" fill="#555">${v >= 1000 ? `${v / 1000} s` : `${v} ${unit}`}</text>`);
+    out.push(`<text x="${tx}" y="${top - 12}" text-anchor="middle" fill="#555">${v === 0 ? '0' : v >= 1000 ? `${v / 1000} s` : `${v} ${unit}`}</text>`);
   }
   groups.forEach((g, gi) => {
     const gy = top + gi * groupH;
@@ -40,12 +41,12 @@ export function barChartSvg({ title, unit, groups, series, note = '' }) {
     });
   });
   const ly = top + groups.length * groupH + 16;
-  let lx = labelW;
-  for (const s of series) {
-    out.push(`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${s.color}"/><text x="${lx + 14}" y="${ly}">${esc(s.name)}</text>`);
-    lx += 24 + s.name.length * 6.2;
-  }
-  if (note) out.push(`<text x="${labelW}" y="${ly + 22}" fill="#555">${esc(note)}</text>`);
+  series.forEach((s, i) => {
+    const lx = labelW + (i % 2) * (plotW / 2);
+    const y = ly + Math.floor(i / 2) * 16;
+    out.push(`<rect x="${lx}" y="${y - 9}" width="10" height="10" fill="${s.color}"/><text x="${lx + 14}" y="${y}">${esc(s.name)}</text>`);
+  });
+  if (note) out.push(`<text x="${labelW}" y="${ly + legendRows * 16 + 8}" fill="#555">${esc(note)}</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

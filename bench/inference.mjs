@@ -7,6 +7,7 @@
 // the largest |value|, and cosine, over all outputs of the model. Writes the "Inference"
 // section of docs/BENCHMARKS.md.   node bench/inference.mjs [--smoke]
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -158,6 +159,7 @@ if (chromiumAvailable()) {
   }
 }
 
+const loadBefore = os.loadavg()[0];
 const results = new Map(); // engine id -> model key -> { times, flat }
 const sessionMs = {};
 try {
@@ -207,6 +209,8 @@ const body = [
   '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => `| ${r.name} | ${r.input} | ${f(r.node1)} | ${f(r.node2)} | ${f(r.web1)} | ${f(r.web2)} | ${f(ratio(r.web1, r.node1), 2)} | ${f(ratio(r.web2, r.node2), 2)} | ${f(ratio(r.web2, r.web1), 2)} |`),
   `| **all ${rows.length}, one input each** | | ${f(sum('node1'))} | ${f(sum('node2'))} | ${f(sum('web1'))} | ${f(sum('web2'))} | ${f(ratio(sum('web1'), sum('node1')), 2)} | ${f(ratio(sum('web2'), sum('node2')), 2)} | ${f(ratio(sum('web2'), sum('web1')), 2)} |`,
+  '',
+  `1-minute load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after (2 cores).${sum('web2') != null && sum('web2') > sum('web1') ? ' Two threads were slower than one in this run: with the other core busy, the second thread mostly waits; on an idle multi-core machine expect the opposite.' : ''}`,
   '',
   `Output agreement with onnxruntime-node 1 thread, over all outputs of each model: max |difference|, the same divided by the largest |output|, and cosine. Session creation for all ${selected.length}: ${Object.entries(sessionMs).map(([k, v]) => `${engines.find((x) => x.id === k).name} ${Math.round(v)} ms`).join(', ')}.`,
   '',

@@ -172,6 +172,10 @@ const body = [
   '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => `| ${r.label} | ${r.file} | ${r.frames}${r.ffmpegwasm_frames != null && r.ffmpegwasm_frames !== r.frames ? ` (ffmpeg.wasm ${r.ffmpegwasm_frames})` : ''} | ${f(r.node_mem)} | ${f(r.chromium_mem)} | ${f(r.native_rss)} | ${f(r.ffmpegwasm_mem)} | ${f(r.ffmpegwasm_memfs)} |`),
   '',
+  ...(() => {
+    const faster = rows.filter((r) => r.ffmpegwasm_chromium != null && r.ffmpegwasm_chromium < 1).map((r) => `${r.label} (${f(r.ffmpegwasm_chromium, 2)})`);
+    return faster.length ? [`ffmpeg.wasm was faster than charid on ${faster.join(', ')}: there both decode every frame of the window with FFmpeg's own decoder, and @ffmpeg/core's build of it is quicker per frame than charid's (a newer Emscripten/LLVM is the likely reason; charid is built with Debian's Emscripten 3.1.6).`, ''] : [];
+  })(),
   `![decode-and-sample time per codec](media-decode.svg)`,
   '',
   `Target: the wasm stage at or below native single-thread full decode of the window for H.264 1080p: ${h1080 ? (h1080.node_native <= 1 ? `met (Node ratio ${f(h1080.node_native, 2)})` : `NOT met (Node ratio ${f(h1080.node_native, 2)}, Chromium ${f(h1080.chromium_native, 2)})`) : 'not measured'}.`,
