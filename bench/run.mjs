@@ -14,6 +14,7 @@ const benches = [
   ['media core', 'bench/media.mjs', true],
   ['download size', 'bench/size.mjs', true],
   ['inference', 'bench/inference.mjs', true],
+  ['end to end (CLI)', 'bench/e2e.mjs', false],
   ['identity', 'bench/identity.mjs', false],
   ['registry', 'bench/registry.mjs', false],
 ];
