@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { writeSection } from './markdown_section.mjs';
 import { CHROMIUM } from './browser/chromium.mjs';
 
+// How to get every figure in this file again; also the first thing a reader needs.
+export const REPRODUCE = 'Reproduce everything with `npm run bench` (needs `npm run build`, `npm run models`, `../shared`, Debian\'s ffmpeg and chromium; about 10 minutes plus the registry\'s run), one part with `node bench/<part>.mjs` (machine, media, size, inference, e2e, identity `--write`, registry), or a quick check with `node bench/run.mjs --smoke` (one file, one run, one model; under a minute; writes nothing in docs/). The 4K file is generated once into the ignored `bench/out/`.';
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const first = (cmd, args) => {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -22,6 +25,8 @@ const osName = fs.readFileSync('/etc/os-release', 'utf8').match(/PRETTY_NAME="(.
 const load = os.loadavg().map((x) => x.toFixed(2)).join(' / ');
 const body = [
   `Recorded by \`node bench/machine.mjs\` at the start of \`npm run bench\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+  '',
+  REPRODUCE,
   '',
   `- CPU: ${model}, ${os.cpus().length} cores visible (${simd || 'no AVX2'}), a virtual machine whose cores are shared with other work: every comparison below is measured side by side in the same run, interleaved, and reported as medians and ratios.`,
   `- Memory: ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB. OS: ${osName}, Linux ${os.release()}.`,

@@ -95,7 +95,7 @@ if (chromiumAvailable()) {
   page = await browser.newPage();
   await page.goto(`${server.url}/bench/browser/harness.html`);
   await page.waitForFunction(() => window.harnessReady === true);
-  ffmpegDecoders = (await page.evaluate(() => window.runWorker('ffmpeg_decoders_worker.mjs', {}))).decoders;
+  ffmpegDecoders = await page.evaluate(() => window.runWorker('ffmpeg_decoders_worker.mjs', {})).then((r) => r.decoders, () => []);
 } else {
   console.log(`bench: no Chromium at ${process.env.CHARID_CHROMIUM || '/usr/bin/chromium'}; browser columns left empty`);
 }

@@ -12,6 +12,10 @@ import { wasmDir } from '../lib/core_module.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const smoke = process.argv.includes('--smoke');
 const ffmpegDir = path.join(root, 'node_modules', '@ffmpeg', 'core');
+if (!fs.existsSync(path.join(ffmpegDir, 'package.json'))) {
+  console.error('bench/size: @ffmpeg/core is not installed (a devDependency: run npm install)');
+  process.exit(1);
+}
 const ffmpegVersion = JSON.parse(fs.readFileSync(path.join(ffmpegDir, 'package.json'), 'utf8')).version;
 
 // Brotli 11 on @ffmpeg/core's 32 MB wasm takes about two minutes here, so --smoke skips it.
