@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Convert an OpenVINO IR (v11 .xml + .bin) into ONNX, for the small operator set the
-face re-identification model uses.
+"""Convert an OpenVINO IR (v11 .xml + .bin) into ONNX, for the small operator set of the
+Open Model Zoo re-identification models the project serves (face-reidentification-retail-0095,
+person-reidentification-retail-0277).
 
 Constants keep their stored element type (fp16 for the FP16 IR) and the IR's own Convert
 nodes become Cast nodes, which ONNX Runtime folds into fp32 initializers when the session
@@ -8,8 +9,15 @@ is created: the file stays the size of the IR while inference runs in fp32, exac
 OpenVINO's CPU plugin decompresses the same weights. The batch dimension is made symbolic
 ("batch") so several aligned faces can run in one call.
 
-Operators: Parameter, Result, Const, Convert, Convolution, GroupConvolution, Add, Multiply,
-PReLU, Sigmoid, AvgPool, Clamp, ReLU, ReduceMean, Reshape. Anything else is an error.
+Operators: Parameter, Result, Const, Convert, Convolution, GroupConvolution, Add, Subtract,
+Multiply, PReLU, Sigmoid, AvgPool, MaxPool, Clamp, ReLU, ReduceMean, MVN (opset6), MatMul,
+Reshape, ShapeOf, Gather, Concat. Anything else, or an attribute value outside what is handled
+(auto_pad other than explicit, MVN of opset2, Gather with batch_dims), is an error.
+
+MVN is written out as ReduceMean / Sub / Mul / ReduceMean / Add eps / Sqrt / Div rather than
+ONNX MeanVarianceNormalization, because that operator has no eps input (ONNX Runtime adds its
+own tiny constant outside the square root) while OpenVINO's eps_mode puts eps inside or
+outside the square root; the decomposition reproduces either exactly.
 
 usage: openvino_ir_to_onnx.py <model.xml> <model.bin> <out.onnx>
 """
@@ -108,6 +116,44 @@ def convert(xml_path, bin_path, out_path):
         off, size = int(d.get("offset")), int(d.get("size"))
         return np.frombuffer(blob[off:off + size], dtype=IR_DTYPES[et]).reshape(shape)
 
+    def const_or_none(lid, port_index):
+        """The constant feeding a port as a flat list, or [] when it is computed."""
+        try:
+            return const_value(lid, port_index).reshape(-1).tolist()
+        except SystemExit:
+            return []
+
+    def edges_from(lid, port):
+        return [k for k, v in edges.items() if v == (lid, port)]
+
+    def add_mvn(lid, layer, data, out):
+        """OpenVINO MVN-6: (x - mean) / sqrt(var + eps) or / (sqrt(var) + eps), over the axes of
+        its second input; mean and variance are ReduceMeans, the variance of x - mean."""
+        if layer.get("version") != "opset6":
+            raise SystemExit(f"layer {lid}: MVN {layer.get('version')} is not supported (opset6 only)")
+        x = ins(lid)[0]
+        axes = const_value(lid, 1).astype(np.int64).reshape(-1).tolist()
+        mean, centred = out + "/mean", out + "/centred"
+        nodes.append(helper.make_node("ReduceMean", [x], [mean], axes=axes, keepdims=1))
+        nodes.append(helper.make_node("Sub", [x, mean], [centred]))
+        if data.get("normalize_variance") != "true":
+            nodes[-1].output[0] = out
+            return
+        square, var, std = out + "/square", out + "/variance", out + "/std"
+        eps = add_const(out + "/eps", np.array(float(data.get("eps")), np.float32))
+        nodes.append(helper.make_node("Mul", [centred, centred], [square]))
+        nodes.append(helper.make_node("ReduceMean", [square], [var], axes=axes, keepdims=1))
+        mode = data.get("eps_mode")
+        if mode == "INSIDE_SQRT":
+            nodes.append(helper.make_node("Add", [var, eps], [var + "+eps"]))
+            nodes.append(helper.make_node("Sqrt", [var + "+eps"], [std]))
+        elif mode == "OUTSIDE_SQRT":
+            nodes.append(helper.make_node("Sqrt", [var], [std + "-eps"]))
+            nodes.append(helper.make_node("Add", [std + "-eps", eps], [std]))
+        else:
+            raise SystemExit(f"layer {lid}: MVN eps_mode {mode} is not supported")
+        nodes.append(helper.make_node("Div", [centred, std], [out]))
+
     def add_const(name, array):
         inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
         return name
@@ -150,10 +196,11 @@ def convert(xml_path, bin_path, out_path):
                 w = out + "/weights"
                 attrs["group"] = groups
             nodes.append(helper.make_node("Conv", [x, w], [out], name=layer.get("name"), **attrs))
-        elif kind in ("Add", "Multiply"):
+        elif kind in ("Add", "Subtract", "Multiply"):
             if data is not None and data.get("auto_broadcast", "numpy") != "numpy":
                 raise SystemExit(f"layer {lid}: only numpy broadcasting is supported")
-            nodes.append(helper.make_node({"Add": "Add", "Multiply": "Mul"}[kind], ins(lid), [out]))
+            onnx_op = {"Add": "Add", "Subtract": "Sub", "Multiply": "Mul"}[kind]
+            nodes.append(helper.make_node(onnx_op, ins(lid), [out]))
         elif kind == "PReLU":
             x, slope = ins(lid)
             n = int(np.prod(port_dims(layer, "input", 1)))
@@ -184,11 +231,59 @@ def convert(xml_path, bin_path, out_path):
             nodes.append(helper.make_node("ReduceMean", [ins(lid)[0]], [out], axes=axes,
                                           keepdims=1 if data.get("keep_dims") == "true" else 0))
         elif kind == "Reshape":
+            # ONNX Reshape (allowzero 0) copies the input dimension where the shape says 0,
+            # which is OpenVINO's special_zero=true; without it a 0 would mean an empty axis.
             x, shape = ins(lid)
+            if data.get("special_zero") != "true" and 0 in const_or_none(lid, 1):
+                raise SystemExit(f"layer {lid}: Reshape to a zero-sized axis is not supported")
             nodes.append(helper.make_node("Reshape", [x, shape], [out]))
+        elif kind == "MaxPool":
+            if data.get("auto_pad", "explicit") not in ("explicit", "notset"):
+                raise SystemExit(f"layer {lid}: auto_pad {data.get('auto_pad')} is not supported")
+            if any(edges_from(lid, p) for p in outs[1:]):
+                raise SystemExit(f"layer {lid}: the MaxPool indices output is used; not supported")
+            nodes.append(helper.make_node(
+                "MaxPool", ins(lid), [out], kernel_shape=ints(data.get("kernel")),
+                strides=ints(data.get("strides")), dilations=ints(data.get("dilations", "1,1")),
+                pads=ints(data.get("pads_begin")) + ints(data.get("pads_end")),
+                ceil_mode=1 if data.get("rounding_type") == "ceil" else 0))
+        elif kind == "MVN":
+            add_mvn(lid, layer, data, out)
+        elif kind == "MatMul":
+            a, b = ins(lid)
+            for flag, index in (("transpose_a", 0), ("transpose_b", 1)):
+                if data.get(flag) == "true":
+                    rank = len(port_dims(layer, "input", index))
+                    if rank < 2:
+                        raise SystemExit(f"layer {lid}: {flag} of a 1-D operand is not supported")
+                    perm = list(range(rank - 2)) + [rank - 1, rank - 2]
+                    name = f"{out}/{'ab'[index]}_transposed"
+                    nodes.append(helper.make_node("Transpose", [[a, b][index]], [name], perm=perm))
+                    a, b = (name, b) if index == 0 else (a, name)
+            nodes.append(helper.make_node("MatMul", [a, b], [out]))
+        elif kind == "ShapeOf":
+            if data.get("output_type", "i64") == "i64":
+                nodes.append(helper.make_node("Shape", ins(lid), [out]))
+            else:
+                nodes.append(helper.make_node("Shape", ins(lid), [out + "/i64"]))
+                nodes.append(helper.make_node("Cast", [out + "/i64"], [out],
+                                              to=ONNX_DTYPES[data.get("output_type")]))
+        elif kind == "Gather":
+            if int(data.get("batch_dims", "0")) != 0:
+                raise SystemExit(f"layer {lid}: Gather with batch_dims is not supported")
+            axis = const_value(lid, 2).reshape(-1)
+            if axis.size != 1:
+                raise SystemExit(f"layer {lid}: Gather needs one axis")
+            x, indices = ins(lid)[:2]
+            nodes.append(helper.make_node("Gather", [x, indices], [out], axis=int(axis[0])))
+        elif kind == "Concat":
+            nodes.append(helper.make_node("Concat", ins(lid), [out], axis=int(data.get("axis"))))
         else:
             raise SystemExit(f"layer {lid} ({layer.get('name')}): unsupported IR operator {kind}")
 
+    # constants read at conversion time (axes, Gather's axis) feed no node: leave them out
+    used = {name for n in nodes for name in n.input}
+    inits = [t for t in inits if t.name in used]
     write_model(helper.make_graph(nodes, "openvino_ir", inputs, outputs, inits), 13, out_path)
 
 
