@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "media/decoder_feed.h"
 #include "media/frame_converter.h"
 #include "media/media_input.h"
 
@@ -117,12 +118,6 @@ Result<DecodeRun> decode_window(MediaInput& input, const Window& window, const S
 
   av::PacketPtr packet = av::make_packet();
   av::FramePtr frame = av::make_frame();
-  auto drain = [&]() {
-    while (avcodec_receive_frame(decoder, frame.get()) == 0) {
-      on_frame(frame.get());
-      av_frame_unref(frame.get());
-    }
-  };
 
   while (!picker.done()) {
     int rc = av_read_frame(fmt, packet.get());
@@ -133,15 +128,12 @@ Result<DecodeRun> decode_window(MediaInput& input, const Window& window, const S
                           "This video is encrypted (DRM-protected), so its pictures cannot be "
                           "read. Use an unprotected copy of the clip.");
       }
-      int sent = avcodec_send_packet(decoder, packet.get());
-      if (sent < 0 && sent != AVERROR(EAGAIN)) ++run.decode_errors;
-      drain();
+      run.decode_errors += feed_decoder(decoder, packet.get(), frame.get(), on_frame);
     }
     av_packet_unref(packet.get());
   }
   if (!picker.done()) {
-    avcodec_send_packet(decoder, nullptr);  // flush delayed frames
-    drain();
+    run.decode_errors += feed_decoder(decoder, nullptr, frame.get(), on_frame);  // delayed frames
     picker.finish(keep);
   }
   return run;
@@ -170,13 +162,24 @@ Result<SampleResult> sample_frames(ByteSource& source, const SampleOptions& opti
   // leave gaps, and then we decode again without skipping.
   const auto& fps = input.info().fps;
   bool skip = options.skip_nonref && fps && window.length() * *fps >= 3.0 * options.count;
+  // A second pass starts counting its samples from 0 again; the caller sees
+  // one count that only rises (a progress bar must not jump back).
+  int reported = 0;
+  SampleProgress rising;
+  if (progress) {
+    rising = [&reported, &progress](int done, int total) {
+      if (done <= reported) return;
+      reported = done;
+      progress(done, total);
+    };
+  }
   // Each further pass opens the input afresh: not every stream can seek back.
   auto decode_again = [&](bool skip_nonref, const Window& w) -> Result<DecodeRun> {
     auto again = MediaInput::open(source);
     if (!again) return again.error();
-    return decode_window(*again.value(), w, options, skip_nonref, progress);
+    return decode_window(*again.value(), w, options, skip_nonref, rising);
   };
-  auto run = decode_window(input, window, options, skip, progress);
+  auto run = decode_window(input, window, options, skip, rising);
   if (run && skip && static_cast<int>(run.value().frames.size()) < options.count) {
     run = decode_again(/*skip_nonref=*/false, window);
   }

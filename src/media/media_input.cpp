@@ -31,10 +31,16 @@ bool is_supported_codec(AVCodecID id) {
   }
 }
 
+// Seconds for a person to read: "125", "30.041", "0.5" (never "1.2e+02").
 std::string format_seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2g", s);
-  return buf;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.3f", s);
+  std::string text = buf;
+  if (text.find('.') != std::string::npos) {
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') text.pop_back();
+  }
+  return text;
 }
 
 // Clockwise degrees that make the picture upright, from the display matrix.

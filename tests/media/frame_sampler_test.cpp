@@ -146,3 +146,22 @@ TEST_CASE("bad options are caller errors") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == ErrorCode::invalid_argument);
 }
+
+TEST_CASE("progress only rises, also when the window is decoded a second time") {
+  // A raw H.264 stream has no duration up front: the first pass runs to its
+  // real end (3.2 s) and the window is then sampled again over what is there.
+  SampleOptions o;
+  o.allow_low_res = true;
+  FileByteSource src(media("NVIDIA__VideoProcessingFramework/test_res_change.h264"));
+  std::vector<std::pair<int, int>> calls;
+  auto r = sample_frames(src, o, [&calls](int done, int total) { calls.emplace_back(done, total); });
+  REQUIRE(r.ok());
+  REQUIRE(r.value().window.end < 4.0);  // the second pass really ran
+  REQUIRE_FALSE(calls.empty());
+  for (size_t i = 1; i < calls.size(); ++i) {
+    INFO("call " << i << ": " << calls[i - 1].first << " then " << calls[i].first);
+    CHECK(calls[i].first > calls[i - 1].first);
+  }
+  CHECK(calls.back().first == static_cast<int>(r.value().frames.size()));
+  CHECK(calls.back().second == 16);
+}

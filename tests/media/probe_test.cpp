@@ -1,6 +1,7 @@
 // probe on the real fixture files in ../shared/fixtures/media.
 #include <catch.hpp>
 
+#include "media/media_input.h"
 #include "media/probe.h"
 #include "shared_paths.h"
 
@@ -122,4 +123,26 @@ TEST_CASE("a stream without a known duration still probes") {
   REQUIRE(r.ok());
   CHECK_FALSE(r.value().source.duration.has_value());
   CHECK(r.value().window.end == Approx(4.0));
+}
+
+TEST_CASE("seconds in messages are written out, never in exponent form") {
+  // 125 s used to read "1.2e+02 s"; a 30.04 s video "30 s".
+  FileByteSource src(media("Zulko__moviepy/big_buck_bunny_0_30.webm"));
+  ProbeOptions o;
+  o.allow_low_res = true;
+  o.start = 125.0;
+  auto r = probe(src, o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::invalid_argument);
+  INFO(r.error().message);
+  CHECK(r.error().message.find("The start time 125 s is past the end") != std::string::npos);
+  CHECK(r.error().message.find("e+") == std::string::npos);
+
+  SourceInfo half_second;
+  half_second.display_width = half_second.display_height = 1080;
+  half_second.duration = 0.5;
+  auto short_clip = check_limits(half_second, ProbeOptions{});
+  REQUIRE_FALSE(short_clip.ok());
+  CHECK(short_clip.error().code == ErrorCode::too_short);
+  CHECK(short_clip.error().message.find("is 0.5 s long") != std::string::npos);
 }
