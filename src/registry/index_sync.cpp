@@ -53,7 +53,7 @@ size_t IndexSync::pull_once() {
 // Builds a complete index aside and swaps it in, so matches never see a
 // half-loaded one.
 void IndexSync::reload() {
-  VectorIndex fresh;
+  VectorIndex fresh(index_.scoring());
   const int64_t cursor =
       storage_.load_all([&fresh](CharacterRecord&& r) { fresh.add(to_indexed(std::move(r))); });
   index_.replace_contents(std::move(fresh));

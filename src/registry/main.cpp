@@ -53,7 +53,7 @@ int serve(const registry::ServerOptions& o) {
     return 1;
   }
 
-  registry::VectorIndex index;
+  registry::VectorIndex index(catalog->scoring());
   registry::ServiceLimits limits{o.keys_per_minute, o.creates_per_second, o.matches_per_second,
                                  o.credits_per_key};
   registry::RegistryService service(*storage, index, *catalog, limits);

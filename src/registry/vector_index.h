@@ -1,11 +1,20 @@
 // The in-memory search index: one shard per model, every vector kept as int8
 // in one contiguous block and scanned exactly (no approximation, so a match
 // is never missed). Rebuilt from storage at start and kept in step with
-// creates and deletes; readers share a lock, writers take it alone.
+// creates, added vectors and deletes; readers share a lock, writers take it
+// alone. A character holding vectors of several models has a row in each of
+// those models' shards.
+//
+// Models whose manifest entry names a per-part rule (face_led) are scored by
+// core/part_similarity.h: the same int8 kernel runs over each part's range
+// (the same bytes as one whole-vector dot), with each row's per-part sums and
+// squared norms kept from insertion. Cosine models keep the whole-vector path
+// exactly as before parts existed, so their scores do not change by a bit.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -15,6 +24,7 @@
 
 #include "registry/huge_page_allocator.h"
 #include "registry/int8_dot.h"
+#include "registry/model_catalog.h"
 
 namespace charid::registry {
 
@@ -30,14 +40,16 @@ struct IndexedCharacter {
 struct IndexMatch {
   std::string id;
   std::string name;
-  double score;  // cosine similarity in [-1, 1]
+  double score;  // the model's similarity (cosine or face_led), in [-1, 1]
 };
 
 class VectorIndex {
  public:
-  VectorIndex();
+  // `scoring`: the models scored per part (ModelCatalog::scoring()); every
+  // other model is plain cosine.
+  explicit VectorIndex(ScoringTable scoring = {});
 
-  // Adding an id already present, or one removed before, is a no-op:
+  // Adding an id already present with that model, or one removed before, is a no-op:
   // instances sharing a database replay changes they made themselves, and a
   // stale replay must not bring a deleted character back.
   void add(const IndexedCharacter& character);
@@ -52,7 +64,13 @@ class VectorIndex {
   std::vector<IndexMatch> search(const std::string& model, const std::vector<int8_t>& query,
                                  int64_t caller_id, size_t k) const;
 
-  size_t size() const;
+  // The score search() would give `stored` for `query` (both of `model`, same
+  // size): for verify, which reads the stored vector from storage.
+  double score_pair(const std::string& model, const std::vector<int8_t>& query,
+                    const std::vector<int8_t>& stored) const;
+
+  const ScoringTable& scoring() const { return scoring_; }
+  size_t size() const;  // characters (ids), whatever number of models each holds
 
  private:
   struct Shard {
@@ -64,6 +82,18 @@ class VectorIndex {
     std::vector<uint8_t> is_public;
     std::vector<std::string> ids;
     std::vector<std::string> names;
+    // Per-part models only: rows * parts.size() sums and squared norms.
+    std::optional<ModelScoring> scoring;  // a copy: shards move between indexes
+    int face_index = -1;
+    std::vector<int32_t> part_sums;
+    std::vector<double> part_norms;
+  };
+  // What scan_rows needs of the query, computed once per search.
+  struct Query {
+    const std::vector<int8_t>& values;
+    std::vector<uint8_t> biased;
+    float inv_norm = 0;
+    std::vector<double> part_norms;  // per-part models only
   };
   using Scored = std::pair<float, size_t>;
   // Below this many vector bytes one thread scans faster than it can hand off.
@@ -71,18 +101,24 @@ class VectorIndex {
   static constexpr size_t kMaxScanThreads = 4;
   static constexpr size_t kChunkBytes = 2u << 20;  // rows handed out at a time
 
-  void scan_rows(const Shard& shard, const std::vector<int8_t>& query,
-                 const std::vector<uint8_t>& biased, float q_inv, int64_t caller_id, size_t k,
-                 size_t begin, size_t end, std::vector<Scored>& best) const;
+  static Query prepare(const std::vector<int8_t>& values, const ModelScoring* scoring);
+  float score_row(const Shard& shard, const Query& q, const int8_t* row_values, int32_t row_sum,
+                  float row_inv_norm, const int32_t* part_sums, const double* part_norms,
+                  std::vector<PartDot>& scratch) const;
+  void scan_rows(const Shard& shard, const Query& q, int64_t caller_id, size_t k, size_t begin,
+                 size_t end, std::vector<Scored>& best) const;
+  void remove_row(Shard& shard, const std::string& model, size_t row);
 
   struct Location {
     std::string model;
     size_t row;
   };
 
+  ScoringTable scoring_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, Shard> shards_;
-  std::unordered_map<std::string, Location> locations_;
+  // Every shard row of an id, one per model it holds.
+  std::unordered_map<std::string, std::vector<Location>> locations_;
   std::unordered_set<std::string> removed_;  // ids are random and never reused
   DotKernel dot_;
 };

@@ -64,14 +64,3 @@ TEST_CASE("every way a vector is wrong for its model is 422") {
   CHECK(status(payload({0, 0, 0, 0})) == 422);
   CHECK(status(json::array()) == 400);  // not an object at all: a malformed field
 }
-
-TEST_CASE("a missing manifest is an empty catalog; a malformed one is an error") {
-  std::string error;
-  const auto missing = ModelCatalog::load("no/such/manifest.json", &error);
-  REQUIRE(missing);
-  CHECK(missing->size() == 0);
-  std::ofstream("bad_manifest.json") << R"({"embeddings":[{"model":"m@1"}]})";
-  CHECK_FALSE(ModelCatalog::load("bad_manifest.json", &error));
-  CHECK_FALSE(error.empty());
-  std::remove("bad_manifest.json");
-}

@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,6 +31,13 @@ export const MODEL = 'charid-test@1';
 export const DIMS = 128;
 export const OTHER_MODEL = 'charid-other@1';
 export const OTHER_DIMS = 32;
+// A model scored per part (face_led), as charid-id@2 is: body [0, 32),
+// face [32, 48), colour [48, 64).
+export const PARTS_MODEL = 'charid-parts@1';
+export const PARTS_DIMS = 64;
+export const PARTS_FACE = [32, 48];
+export const THRESHOLDS = { [MODEL]: 0.5, [OTHER_MODEL]: 0.6, [PARTS_MODEL]: 0.7 };
+const MODEL_BY_DIMS = { [DIMS]: MODEL, [OTHER_DIMS]: OTHER_MODEL, [PARTS_DIMS]: PARTS_MODEL };
 
 export function tempDir(prefix = 'charid-registry-test-') {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -43,8 +51,20 @@ export function writeManifest(dir) {
       schema: 'charid.models/1',
       models: [],
       embeddings: [
-        { model: MODEL, dims: DIMS, dtype: 'int8' },
-        { model: OTHER_MODEL, dims: OTHER_DIMS, dtype: 'int8' },
+        { model: MODEL, dims: DIMS, dtype: 'int8', threshold: THRESHOLDS[MODEL] },
+        { model: OTHER_MODEL, dims: OTHER_DIMS, dtype: 'int8', threshold: THRESHOLDS[OTHER_MODEL] },
+        {
+          model: PARTS_MODEL,
+          dims: PARTS_DIMS,
+          dtype: 'int8',
+          threshold: THRESHOLDS[PARTS_MODEL],
+          parts: [
+            { name: 'body', offset: 0, dims: 32 },
+            { name: 'face', offset: 32, dims: 16 },
+            { name: 'colour', offset: 48, dims: 16 },
+          ],
+          similarity: { rule: 'face_led', face_part: 'face', face_weight: 0.8 },
+        },
       ],
     }),
   );
@@ -69,7 +89,7 @@ export function embedding(vector, overrides = {}) {
   const v = vector instanceof Int8Array ? vector : Int8Array.from(vector);
   return {
     schema: 'charid.embedding/1',
-    model: v.length === OTHER_DIMS ? OTHER_MODEL : MODEL,
+    model: MODEL_BY_DIMS[v.length] ?? MODEL,
     dims: v.length,
     dtype: 'int8',
     scale: 1 / 127,
@@ -125,6 +145,21 @@ export async function startRegistry({ args = [], env = {}, dataDir, manifest } =
     },
     cleanup() { rmSync(dir, { recursive: true, force: true }); },
   };
+}
+
+// One server for the tests of a suite: started before them, stopped and
+// removed after. The returned object's `url` is set once it runs.
+export function serverForSuite(start) {
+  const holder = { server: undefined, url: undefined };
+  before(async () => {
+    holder.server = await start();
+    holder.url = holder.server.url;
+  });
+  after(async () => {
+    await holder.server.stop();
+    holder.server.cleanup();
+  });
+  return holder;
 }
 
 // fetch wrapper: JSON in and out. `raw` sends a string body as is.

@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
 import { defineApiSuite } from './api_suite.mjs';
+import { defineIdentitySuite } from './api_suite_identity.mjs';
 import {
   api, assertNothingLost, createCharacter, embedding, killDuringWrites, newKey, runAdmin, startRegistry,
   tempDir, vectorFromSeed, writeManifest,
@@ -17,6 +18,7 @@ after(() => pg.stop());
 const withPg = (args = []) => startRegistry({ env: { DATABASE_URL: pg.url }, args });
 
 defineApiSuite('postgresql', () => withPg());
+defineIdentitySuite('postgresql', () => withPg());
 
 // Polls `check` until it returns truthy; returns the elapsed milliseconds.
 async function within(ms, check) {

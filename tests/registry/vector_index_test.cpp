@@ -4,17 +4,11 @@
 
 #include "registry/int8_dot.h"
 #include "registry/vector_index.h"
+#include "registry/random_vector.h"
 
 using namespace charid::registry;
 
 namespace {
-
-std::vector<int8_t> random_vector(std::mt19937& rng, size_t dims) {
-  std::uniform_int_distribution<int> d(-128, 127);
-  std::vector<int8_t> v(dims);
-  for (auto& x : v) x = static_cast<int8_t>(d(rng));
-  return v;
-}
 
 double cosine(const std::vector<int8_t>& a, const std::vector<int8_t>& b) {
   double dot = 0, na = 0, nb = 0;
