@@ -4,33 +4,47 @@
 //
 // Bytes are fetched with HTTP range requests in blocks of BLOCK_SIZE, so only
 // the parts the demuxer asks for travel. A server that ignores ranges (answers
-// 200 with the whole body) is read once in full, as the only way left.
+// 200 with the whole body), from the start or from some request on, is read
+// once in full, as the only way left.
 import { Worker } from 'node:worker_threads';
 import { MediaError } from '../media_error.mjs';
-import { CONTROL } from './http_control.mjs';
+import { CONTROL, CONTROL_WORDS, answerFailed, answerId, nextRequestId } from './http_control.mjs';
 
 const BLOCK_SIZE = 1 << 20;  // 1 MiB per request: few round trips, little waste
 const TIMEOUT_MS = 30_000;
 
-const { STATE, LENGTH, TOTAL, TOTAL_HI } = CONTROL;
+const { CURRENT, ANSWER, LENGTH, TOTAL, TOTAL_HI } = CONTROL;
 
-export function openHttpReader(url) {
-  const control = new Int32Array(new SharedArrayBuffer(16));
-  const data = new Uint8Array(new SharedArrayBuffer(BLOCK_SIZE));
+// options: { blockSize, timeoutMs } (defaults 1 MiB and 30 s; tests use less).
+export function openHttpReader(url, { blockSize = BLOCK_SIZE, timeoutMs = TIMEOUT_MS } = {}) {
+  const control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_WORDS));
+  const data = new Uint8Array(new SharedArrayBuffer(blockSize));
   const worker = new Worker(new URL('./http_fetch_worker.mjs', import.meta.url), {
-    workerData: { url, control: control.buffer, data: data.buffer, blockSize: BLOCK_SIZE },
+    workerData: { url, control: control.buffer, data: data.buffer, blockSize },
   });
   worker.unref();
 
+  let lastId = 0;
+  // One request, answered by the worker or given up on after timeoutMs. Only
+  // an answer stamped with this request's id counts (see http_control.mjs).
   const call = (message) => {
-    Atomics.store(control, STATE, 0);
-    worker.postMessage(message);
-    const waited = Atomics.wait(control, STATE, 0, TIMEOUT_MS);
-    if (waited === 'timed-out') return { ok: false, error: `no answer from ${url} in ${TIMEOUT_MS / 1000} s` };
-    if (Atomics.load(control, STATE) === 2) {
-      return { ok: false, error: new TextDecoder().decode(data.slice(0, Atomics.load(control, LENGTH))) };
+    const id = nextRequestId(lastId);
+    lastId = id;
+    Atomics.store(control, CURRENT, id);
+    worker.postMessage({ ...message, id });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const word = Atomics.load(control, ANSWER);
+      if (answerId(word) === id) {
+        const length = Atomics.load(control, LENGTH);
+        if (answerFailed(word)) return { ok: false, error: new TextDecoder().decode(data.slice(0, length)) };
+        return { ok: true, length };
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || Atomics.wait(control, ANSWER, word, left) === 'timed-out') {
+        return { ok: false, error: `no answer from ${url} in ${timeoutMs / 1000} s` };
+      }
     }
-    return { ok: true, length: Atomics.load(control, LENGTH) };
   };
 
   const opened = call({ op: 'open' });
@@ -47,18 +61,26 @@ export function openHttpReader(url) {
     size,
     bytesFetched: 0,
     requests: 0,
+    lastError: null,  // why the last failed read failed (readInto can only say -1)
     readInto(offset, view) {
       if (offset >= size) return 0;
       if (!(offset >= cachedStart && offset < cachedStart + cached.length)) {
-        const blockStart = Math.floor(offset / BLOCK_SIZE) * BLOCK_SIZE;
+        const blockStart = Math.floor(offset / blockSize) * blockSize;
         const got = call({ op: 'read', offset: blockStart });
-        if (!got.ok) return -1;
+        this.requests += 1;
+        if (!got.ok) {
+          this.lastError = got.error;
+          return -1;
+        }
         cached = data.slice(0, got.length);
         cachedStart = blockStart;
         this.bytesFetched += got.length;
-        this.requests += 1;
       }
       const from = offset - cachedStart;
+      if (from >= cached.length) {
+        this.lastError = `${url} answered fewer bytes than the file has (${cachedStart + cached.length} of ${size})`;
+        return -1;
+      }
       const n = Math.min(view.length, cached.length - from);
       view.set(cached.subarray(from, from + n));
       return n;
