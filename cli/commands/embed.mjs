@@ -1,11 +1,10 @@
 // charid embed <path|url> [--json] [--start S] [--allow-low-res] [--box x,y,w,h]
 // Prints the charid.embedding/1 payload of the clip's 4 s window. Rejected input exits 2 with
 // {"ok": false, "error": {"code", "message"}} (with --json) or a plain message.
-import { UsageError } from '../args.mjs';
+import { usageError } from '../args.mjs';
 import { command } from '../command.mjs';
-import { printJson, reportError } from '../output.mjs';
+import { printJson } from '../output.mjs';
 import { embed } from '../../lib/identity/node.mjs';
-import { IdentityError } from '../../lib/identity/pipeline.mjs';
 
 const USAGE = 'usage: charid embed <path|url> [--json] [--start S] [--allow-low-res] [--box x,y,w,h]\n' +
   '  --box: the subject on the first sampled frame, normalised 0..1 (followed across frames)\n';
@@ -14,27 +13,13 @@ const SPEC = { json: 'boolean', start: 'number', 'allow-low-res': 'boolean', box
 export function parseBox(text) {
   const v = text.split(',').map(Number);
   if (v.length !== 4 || v.some((x) => !Number.isFinite(x))) {
-    throw new UsageError(`--box needs four numbers x,y,w,h, not "${text}".`);
+    throw usageError(`--box needs four numbers x,y,w,h, not "${text}".`);
   }
   const [x, y, w, h] = v;
   if (x < 0 || y < 0 || w <= 0 || h <= 0 || x + w > 1.0001 || y + h > 1.0001) {
-    throw new UsageError('--box is normalised: x, y >= 0, w, h > 0, x + w <= 1 and y + h <= 1.');
+    throw usageError('--box is normalised: x, y >= 0, w, h > 0, x + w <= 1 and y + h <= 1.');
   }
   return v;
-}
-
-// Identity errors about the input (bad payloads, vectors) are rejections like media errors.
-export function reportIdentityError(err, options) {
-  if (err instanceof IdentityError) {
-    if (options.json) printJson({ ok: false, error: { code: err.code, message: err.message } });
-    else process.stderr.write(`charid: ${err.message} (${err.code})\n`);
-    return 2;
-  }
-  if (err?.name === 'ModelError') {
-    process.stderr.write(`charid: ${err.message}\n`);
-    return 1;
-  }
-  return reportError(err, options);
 }
 
 export const run = command({
@@ -42,7 +27,6 @@ export const run = command({
   spec: SPEC,
   positionals: 1,
   missing: 'Give exactly one video path or URL.',
-  report: reportIdentityError,
   async body(flags, [input]) {
     const result = await embed(input, {
       start: flags.start,

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { UsageError } from '../args.mjs';
+import { usageError } from '../args.mjs';
 import { command } from '../command.mjs';
 import { printJson } from '../output.mjs';
 import { sample, publicSource } from '../../lib/media.mjs';
@@ -18,9 +18,9 @@ export const run = command({
   missing: 'Give exactly one video path or URL.',
   json: 'always',
   async body(flags, [input]) {
-    if (!flags.out) throw new UsageError('--out DIR is required: the folder to write the frames into.');
+    if (!flags.out) throw usageError('--out DIR is required: the folder to write the frames into.');
     if (flags.count !== undefined && !(Number.isInteger(flags.count) && flags.count >= 1 && flags.count <= 256)) {
-      throw new UsageError('--count must be a whole number from 1 to 256.');
+      throw usageError('--count must be a whole number from 1 to 256.');
     }
     const showProgress = process.stderr.isTTY;
     const result = await sample(input, {
