@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // charid: create and check character IDs from short videos, locally.
 // Each subcommand lives in commands/<name>.mjs and exports run(argv) -> exit code.
-// Exit codes: 0 success, 1 usage or internal error, 2 input rejected.
+// Exit codes: 0 success; 1 usage or internal error, or the registry unreachable; 2 input
+// rejected (by the core or by the registry).
 import fs from 'node:fs';
 
 const COMMANDS = {
@@ -9,6 +10,13 @@ const COMMANDS = {
   frames: 'write the sampled frames as PNG files',
   embed: 'compute the identity vector (charid.embedding/1) of a clip',
   compare: 'similarity of two clips or saved payloads, with a verdict',
+  login: 'create an API key on the registry and save it',
+  create: 'register a character (one clip or payload, or a batch)',
+  list: 'your characters on the registry',
+  get: 'one character\'s metadata',
+  delete: 'delete one of your characters',
+  match: 'the registered characters most like a clip',
+  verify: 'is this clip still the character? (--timeline: frame by frame)',
 };
 
 function usage() {

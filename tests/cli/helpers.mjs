@@ -8,10 +8,13 @@ export const shared = path.resolve(root, '..', 'shared');
 export const media = (rel) => path.join(shared, 'fixtures', 'media', rel);
 export const clip = (name) => path.join(shared, 'fixtures', 'clips', name);
 
-// -> { code, stdout, stderr, json } (json parsed when stdout is JSON)
-export function charid(args) {
+// -> { code, stdout, stderr, json } (json parsed when stdout is JSON); options.env is added to
+// the environment.
+export function charid(args, { env = {} } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'cli', 'charid.mjs'), ...args], { cwd: root });
+    const child = spawn(process.execPath, [path.join(root, 'cli', 'charid.mjs'), ...args], {
+      cwd: root, env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
