@@ -93,6 +93,12 @@ function npmPackage({ package: name, version }, packs) {
   return pack;
 }
 
+// The files of a published npm package, {package, version} -> Map(path -> bytes); throws when
+// npm cannot fetch it. (Also used by the conversion tests to run a package's own code.)
+export function npmPackageFiles(spec) {
+  return npmPackage(spec, new Map());
+}
+
 async function fetchFile(spec, { mirrorDir, timeoutMs, log, packs }) {
   const target = path.join(cacheDir, spec.file);
   if (fileSha256(target) === spec.sha256) return 'cached';

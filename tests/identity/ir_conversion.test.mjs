@@ -1,9 +1,12 @@
-// The project's OpenVINO IR -> ONNX conversions (models/derive/openvino_ir_to_onnx.py), each
-// checked against an independent NumPy float64 forward pass of the IR
-// (tests/identity/openvino_ir_reference.py) on real crops from the fixture clips, run through
-// onnxruntime-web like the product: the face embedder on aligned faces, the person re-ID model on
-// YOLOX person boxes. All crops of a model go in one batch, which also checks that the converted
-// graph (symbolic batch, shape-computing Reshapes) is right for N > 1.
+// The project's model conversions, each checked on real crops from the fixture clips run through
+// onnxruntime-web like the product, against an implementation that shares no code with it:
+//   OpenVINO IR -> ONNX (models/derive/openvino_ir_to_onnx.py): an independent NumPy float64
+//     forward pass of the IR (tests/identity/openvino_ir_reference.py); the face embedder on
+//     aligned faces, the person re-ID model on YOLOX person boxes;
+//   TF.js -> ONNX (models/derive/dlib_face_tfjs_to_onnx.py): @vladmandic/face-api's own
+//     FaceRecognitionNet on TF.js's CPU backend (its bundle, fetched by npm as the models step does).
+// All crops of a model go in one batch, which also checks that the converted graph (symbolic
+// batch, shape-computing Reshapes) is right for N > 1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -11,11 +14,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureModels, findPython } from '../../models/fetch.mjs';
+import { cacheDir, ensureModels, findPython, loadManifest, npmPackageFiles } from '../../models/fetch.mjs';
 import { loadCore } from '../../lib/core_module.mjs';
 import { sample } from '../../lib/media.mjs';
 import { nodeRunner } from '../../lib/identity/node.mjs';
 import { tensorSpec } from '../../lib/identity/pipeline.mjs';
+import * as ort from 'onnxruntime-web';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const clips = path.resolve(root, '../shared/fixtures/clips');
@@ -38,12 +42,15 @@ async function cropsOf(clip, count, perCrop) {
   return out;
 }
 
-async function alignedFace(core, runner, image) {
-  const spec = tensorSpec(runner.spec('face_detector'), { width: 640, height: 480 });
-  const t = core.letterboxTensor(image, spec);
-  const o = await runner.run('face_detector', t.tensor, [1, 3, 480, 640]);
-  const dets = core.decodeYunet(Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.data])), t.fit, 0.6, 0.45);
-  return dets.length ? core.alignedFaceTensor(image, dets[0].landmarks, tensorSpec(runner.spec('face_embedder'))) : null;
+// A YuNet face aligned into the tensor of `faceSpec` (default: the served face embedder's).
+function alignedFace(faceSpec = null) {
+  return async (core, runner, image) => {
+    const spec = tensorSpec(runner.spec('face_detector'), { width: 640, height: 480 });
+    const t = core.letterboxTensor(image, spec);
+    const o = await runner.run('face_detector', t.tensor, [1, 3, 480, 640]);
+    const dets = core.decodeYunet(Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.data])), t.fit, 0.6, 0.45);
+    return dets.length ? core.alignedFaceTensor(image, dets[0].landmarks, faceSpec ?? tensorSpec(runner.spec('face_embedder'))) : null;
+  };
 }
 
 async function personCrop(core, runner, image) {
@@ -56,19 +63,64 @@ async function personCrop(core, runner, image) {
   return person ? core.cropTensor(image, person.box, tensorSpec(runner.spec('person-reid-0277'))) : null;
 }
 
-// The IR's own forward pass in NumPy over the same batch: Float32Array [N * dims].
-function referenceOutputs(irBase, input) {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'charid-ir-'));
+// Runs run(tmpDir, inFile, outFile) over the batch written to a file; returns the Float32Array
+// it wrote.
+function throughFiles(input, run) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'charid-conv-'));
   try {
     fs.writeFileSync(path.join(tmp, 'in.f32'), Buffer.from(input.buffer, input.byteOffset, input.byteLength));
-    const ir = path.join(root, 'models', 'cache', irBase);
-    execFileSync(findPython(), [path.join(root, 'tests/identity/openvino_ir_reference.py'),
-      `${ir}.xml`, `${ir}.bin`, path.join(tmp, 'in.f32'), path.join(tmp, 'out.f32')]);
+    run(tmp, path.join(tmp, 'in.f32'), path.join(tmp, 'out.f32'));
     const buf = fs.readFileSync(path.join(tmp, 'out.f32'));
     return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+// The IR's own forward pass in NumPy over the same batch: Float32Array [N * dims].
+function irReference(irBase) {
+  return (input) => throughFiles(input, (tmp, inFile, outFile) => {
+    const ir = path.join(cacheDir, irBase);
+    execFileSync(findPython(), [path.join(root, 'tests/identity/openvino_ir_reference.py'),
+      `${ir}.xml`, `${ir}.bin`, inFile, outFile]);
+  });
+}
+
+// face-api's FaceRecognitionNet in a child process (its bundle sets up TF.js globals): NCHW RGB
+// 150x150 in, [N, 128] out. The bundle looks for a browser platform; a bare window/document is
+// enough for it to use TF.js's CPU backend and plain tensors.
+const FACE_API_CHILD = `
+globalThis.window = globalThis;
+globalThis.document = { createElement: () => ({}) };
+const [bundle, manifest, weights, inFile, outFile] = process.argv.slice(1);
+const fs = await import('node:fs');
+const faceapi = await import(bundle);
+const tf = faceapi.tf;
+await tf.setBackend('cpu');
+const bin = fs.readFileSync(weights);
+const specs = JSON.parse(fs.readFileSync(manifest, 'utf8'))[0].weights;
+const net = new faceapi.FaceRecognitionNet();
+net.loadFromWeightMap(tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.length), specs));
+const b = fs.readFileSync(inFile);
+const x = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+const plane = 150 * 150, out = [];
+for (let n = 0; n < x.length / (3 * plane); n++) {
+  const hwc = new Float32Array(3 * plane);
+  for (let c = 0; c < 3; c++) for (let p = 0; p < plane; p++) hwc[p * 3 + c] = x[(n * 3 + c) * plane + p];
+  out.push(...(await net.computeFaceDescriptor(tf.tensor3d(hwc, [150, 150, 3]))));
+}
+fs.writeFileSync(outFile, Buffer.from(new Float32Array(out).buffer));
+`;
+
+function faceApiReference(sourceId) {
+  const source = loadManifest().models.find((m) => m.id === sourceId);
+  const [manifestFile, weightsFile] = source.files.map((f) => path.join(cacheDir, f.file));
+  const pkg = npmPackageFiles(source.files[0].npm);
+  return (input) => throughFiles(input, (tmp, inFile, outFile) => {
+    fs.writeFileSync(path.join(tmp, 'face-api.esm.mjs'), pkg.get('dist/face-api.esm.js'));
+    execFileSync(process.execPath, ['--input-type=module', '-e', FACE_API_CHILD,
+      path.join(tmp, 'face-api.esm.mjs'), manifestFile, weightsFile, inFile, outFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  });
 }
 
 function cosine(a, b) {
@@ -79,13 +131,13 @@ function cosine(a, b) {
 
 // Runs `crops` through the converted model (runner key) and the reference; asserts agreement per
 // crop and that the first and last crop (different people) are told apart. Returns the figures.
-async function checkConversion({ key, irBase, crops, chw, dims }) {
-  const runner = await nodeRunner();
+// `run(input, dims)` -> the converted model's output; `reference(input)` -> the other one's.
+async function checkConversion({ key, run, reference, crops, chw, dims, apartBelow = 0.9 }) {
   const n = crops.length;
   const input = new Float32Array(n * chw.reduce((a, b) => a * b));
   crops.forEach((c, i) => input.set(c, i * c.length));
-  const ref = referenceOutputs(irBase, input);
-  const got = Object.values(await runner.run(key, input, [n, ...chw]))[0].data;
+  const ref = reference(input);
+  const got = await run(input, [n, ...chw]);
   assert.equal(got.length, n * dims);
   assert.equal(ref.length, n * dims);
   const figures = [];
@@ -103,7 +155,7 @@ async function checkConversion({ key, irBase, crops, chw, dims }) {
   }
   // the crops are not all the same picture: two people give different embeddings
   const apart = cosine(ref.subarray(0, dims), ref.subarray((n - 1) * dims));
-  assert.ok(apart < 0.9, `${key}: two different people have cosine ${apart}`);
+  assert.ok(apart < apartBelow, `${key}: two different people have cosine ${apart}`);
   return { figures, apart };
 }
 
@@ -116,12 +168,13 @@ function report(t, key, { figures, apart }) {
 test('converted face model matches a NumPy forward pass of the IR on real aligned faces', async (t) => {
   await ensureModels({ quiet: true });
   const crops = [
-    ...(await cropsOf('headpose_woman_a.mp4', 2, alignedFace)),
-    ...(await cropsOf('signer_yellow_a.mp4', 2, alignedFace)),
+    ...(await cropsOf('headpose_woman_a.mp4', 2, alignedFace())),
+    ...(await cropsOf('signer_yellow_a.mp4', 2, alignedFace())),
   ];
   assert.ok(crops.length >= 3, `expected real faces, found ${crops.length}`);
   report(t, 'face_embedder', await checkConversion({
-    key: 'face_embedder', irBase: 'face-reidentification-retail-0095', crops, chw: [3, 128, 128], dims: 256,
+    key: 'face_embedder', run: served('face_embedder'), reference: irReference('face-reidentification-retail-0095'),
+    crops, chw: [3, 128, 128], dims: 256,
   }));
 });
 
@@ -133,6 +186,37 @@ test('converted person re-ID 0277 matches a NumPy forward pass of the IR on real
   ];
   assert.ok(crops.length >= 3, `expected people, found ${crops.length}`);
   report(t, 'person-reid-0277', await checkConversion({
-    key: 'person-reid-0277', irBase: 'person-reidentification-retail-0277', crops, chw: [3, 256, 128], dims: 256,
+    key: 'person-reid-0277', run: served('person-reid-0277'), reference: irReference('person-reidentification-retail-0277'),
+    crops, chw: [3, 256, 128], dims: 256,
   }));
 });
+
+test('converted dlib face model matches face-api\'s own TF.js network on real faces', async (t) => {
+  await ensureModels({ quiet: true });
+  const model = loadManifest().models.find((m) => m.id === 'dlib-face-resnet');
+  if (!fs.existsSync(path.join(cacheDir, model.file))) {
+    // a candidate model: the models step skips it when npm cannot fetch face-api
+    t.skip(`${model.file} is not in the model cache (npm could not fetch its source)`);
+    return;
+  }
+  const spec = tensorSpec(model);
+  const crops = [
+    ...(await cropsOf('headpose_woman_a.mp4', 2, alignedFace(spec))),
+    ...(await cropsOf('signer_yellow_a.mp4', 2, alignedFace(spec))),
+  ];
+  assert.ok(crops.length >= 3, `expected real faces, found ${crops.length}`);
+  const session = await ort.InferenceSession.create(new Uint8Array(fs.readFileSync(path.join(cacheDir, model.file))),
+    { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const run = async (input, shape) => (await session.run({ [model.input.name]: new ort.Tensor('float32', input, shape) }))[model.output.name].data;
+  report(t, model.id, await checkConversion({
+    key: model.id, run, reference: faceApiReference(model.derived.from[0]), crops, chw: [3, 150, 150], dims: 128,
+    // dlib's descriptors sit in a narrow cone (compared by Euclidean distance): two different
+    // people here have a raw cosine near 0.92, one person's two frames 0.96-0.98
+    apartBelow: 0.95,
+  }));
+});
+
+// The runner's model (served, by key), as the product runs it.
+function served(key) {
+  return async (input, shape) => Object.values(await (await nodeRunner()).run(key, input, shape))[0].data;
+}
