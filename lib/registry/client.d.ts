@@ -71,6 +71,6 @@ export declare class RegistryClient {
   deleteCharacter(id: string): Promise<void>;
   match(embedding: unknown, options?: { k?: number }): Promise<{ matches: Match[] }>;
   verify(id: string, embedding: unknown, options?: { frames?: string[] }): Promise<VerifyResult>;
-  addEmbedding(id: string, embedding: unknown): Promise<{ id: string; models: string[]; [field: string]: unknown }>;
+  addEmbedding(id: string, embedding: unknown): Promise<{ id: string; models: string[]; added: boolean }>;
   request(method: string, path: string, options?: { body?: unknown; auth?: boolean }): Promise<any>;
 }

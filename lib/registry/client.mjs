@@ -149,9 +149,13 @@ export class RegistryClient {
     return this.request('POST', `${characterPath(id)}/verify`, { body });
   }
 
-  /** POST /v1/characters/{id}/embeddings: a vector of another model for the same character. */
+  /**
+   * POST /v1/characters/{id}/embeddings: a vector of another model for the same character (owner
+   * only) -> { id, models, added } (added: false when the character already held this vector).
+   */
   async addEmbedding(id, embedding) {
-    return this.request('POST', `${characterPath(id)}/embeddings`, { body: { embedding } });
+    const { json, status } = await this.send('POST', `${characterPath(id)}/embeddings`, { body: { embedding } });
+    return { ...json, added: status === 201 };
   }
 
   // --- transport --------------------------------------------------------------------------

@@ -34,6 +34,9 @@ function startPrefixProxy(target) {
   });
 }
 
+// A payload of a subject that is not a person (no consent basis needed), from a seed.
+const thing = (seed, dims) => embedding(vectorFromSeed(seed, dims), { subject: { kind: 'object', box: [0, 0, 1, 1] } });
+
 function memoryStore(initial = null) {
   let key = initial;
   return { get: () => key, set: (k) => { key = k; }, clear: () => { key = null; }, peek: () => key };
@@ -54,7 +57,7 @@ test('a base URL with a path keeps it: every route goes through /ids', async () 
   const client = new RegistryClient(proxyBase, { keyStore: memoryStore(), createKeyIfMissing: true });
   assert.equal(client.baseUrl, proxyBase.replace(/\/$/, ''));
   assert.deepEqual(await client.health(), { status: 'ok' });
-  const { character, created } = await client.createCharacter({ name: 'Proxied', embedding: embedding(vectorFromSeed(11)) });
+  const { character, created } = await client.createCharacter({ name: 'Proxied', embedding: thing(11) });
   assert.equal(created, true);
   assert.equal((await client.getCharacter(character.id)).name, 'Proxied');
   assert.ok(proxied.includes('/ids/healthz'));
@@ -76,7 +79,7 @@ test('login() creates a key and saves it in the injected store; requests are sig
 
 test('create is idempotent: the same name and vector again is the same character, created: false', async () => {
   const client = new RegistryClient(server.url, { keyStore: memoryStore(), createKeyIfMissing: true });
-  const fields = { name: 'Mira', embedding: embedding(vectorFromSeed(21)), visibility: 'unlisted' };
+  const fields = { name: 'Mira', embedding: thing(21), visibility: 'unlisted' };
   const first = await client.createCharacter(fields);
   const again = await client.createCharacter(fields);
   assert.equal(first.created, true);
@@ -91,7 +94,7 @@ test('list pages with limit/after; listAllCharacters follows every page', async 
   const client = new RegistryClient(server.url, { keyStore: memoryStore(), createKeyIfMissing: true });
   const ids = [];
   for (let i = 0; i < 5; i++) {
-    ids.push((await client.createCharacter({ name: `P${i}`, embedding: embedding(vectorFromSeed(100 + i)) })).character.id);
+    ids.push((await client.createCharacter({ name: `P${i}`, embedding: thing(100 + i) })).character.id);
   }
   const page = await client.listCharacters({ limit: 2 });
   assert.equal(page.data.length, 2);
@@ -106,10 +109,10 @@ test('list pages with limit/after; listAllCharacters follows every page', async 
 test('match sends k and finds the same vector first; delete removes it; ownership is kept', async () => {
   const owner = new RegistryClient(server.url, { keyStore: memoryStore(), createKeyIfMissing: true });
   const other = new RegistryClient(server.url, { keyStore: memoryStore(), createKeyIfMissing: true });
-  const v = embedding(vectorFromSeed(31));
+  const v = thing(31);
   const { character } = await owner.createCharacter({ name: 'Kept', embedding: v });
-  await owner.createCharacter({ name: 'Near', embedding: embedding(vectorFromSeed(32)) });
-  await owner.createCharacter({ name: 'Far', embedding: embedding(vectorFromSeed(33)) });
+  await owner.createCharacter({ name: 'Near', embedding: thing(32) });
+  await owner.createCharacter({ name: 'Far', embedding: thing(33) });
   const { matches } = await owner.match(v, { k: 2 });
   assert.equal(matches.length, 2);
   assert.equal(matches[0].id, character.id);
@@ -124,17 +127,17 @@ test('match sends k and finds the same vector first; delete removes it; ownershi
 
 test('API errors are CharidErrors with the code, message and status the registry sent', async () => {
   const client = new RegistryClient(server.url, { keyStore: memoryStore(), createKeyIfMissing: true });
-  const bad = embedding(vectorFromSeed(41), { dims: 7 });
+  const bad = { ...thing(41), dims: 7 };
   const err = await client.createCharacter({ name: 'Bad', embedding: bad }).then(() => null, (e) => e);
   assert.ok(err instanceof CharidError);
   assert.equal(err.status, 422);
   assert.match(err.code, /^(invalid_embedding|unknown_model)$/);
   assert.ok(err.message.length > 10);
-  const tooLong = await client.createCharacter({ name: 'x'.repeat(81), embedding: embedding(vectorFromSeed(42)) }).catch((e) => e);
+  const tooLong = await client.createCharacter({ name: 'x'.repeat(81), embedding: thing(42) }).catch((e) => e);
   assert.equal(tooLong.status, 400);
   assert.equal(tooLong.code, 'invalid_request');
   await assert.rejects(client.getCharacter('not-an-id'), (e) => e.code === 'invalid_argument');
-  const otherModel = embedding(vectorFromSeed(43, OTHER_DIMS));
+  const otherModel = thing(43, OTHER_DIMS);
   assert.deepEqual((await client.match(otherModel)).matches, []);
 });
 
@@ -160,7 +163,7 @@ test('the request log counts the bytes each request sent and received, and tells
   const client = new RegistryClient(server.url, { keyStore: memoryStore(), createKeyIfMissing: true });
   const seen = [];
   const stop = client.onRequest((r) => seen.push(r));
-  const body = { name: 'Logged', embedding: embedding(vectorFromSeed(51)) };
+  const body = { name: 'Logged', embedding: thing(51) };
   const { character } = await client.createCharacter(body);
   stop();
   await client.getCharacter(character.id);
@@ -195,4 +198,56 @@ test('an unreachable registry is network_error, logged as failed, and never hang
 test('a base URL that is not http(s) is refused at once', () => {
   assert.throws(() => new RegistryClient('ftp://example.com'), (e) => e.code === 'invalid_argument');
   assert.throws(() => new RegistryClient('example.com'), (e) => e.code === 'invalid_argument');
+});
+
+test('verify scores a vector against the character on the server, frame by frame', async () => {
+  const owner = new RegistryClient(server.url, { keyStore: memoryStore(), createKeyIfMissing: true });
+  const stranger = new RegistryClient(server.url, { keyStore: memoryStore(), createKeyIfMissing: true });
+  const v = vectorFromSeed(61);
+  const asPayload = (x) => embedding(x, { subject: { kind: 'object', box: [0, 0, 1, 1] } });
+  const { character } = await owner.createCharacter({ name: 'Checked', embedding: asPayload(v) });
+  const other = vectorFromSeed(62);
+  const b64 = (x) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64');
+  const r = await owner.verify(character.id, asPayload(v), { frames: [b64(v), b64(other)] });
+  assert.equal(r.id, character.id);
+  assert.equal(r.model, character.model);
+  assert.ok(Math.abs(r.score - 1) < 1e-6);
+  assert.equal(r.verdict, 'same');
+  assert.ok(r.threshold > 0 && r.threshold < 1);
+  assert.equal(r.frames.length, 2);
+  assert.ok(Math.abs(r.frames[0] - 1) < 1e-6);
+  assert.ok(r.frames[1] < r.threshold);
+  const far = await owner.verify(character.id, asPayload(other));
+  assert.equal(far.verdict, 'different');
+  await assert.rejects(stranger.verify(character.id, asPayload(v)), (e) => e.code === 'not_found' && e.status === 404);
+  // a vector of a model the character does not hold: 422 with the models it holds
+  const wrong = await owner.verify(character.id, thing(63, OTHER_DIMS)).catch((e) => e);
+  assert.equal(wrong.status, 422);
+  assert.deepEqual(wrong.details?.models, [character.model]);
+});
+
+test('addEmbedding gives a character a vector of a second model, once', async () => {
+  const owner = new RegistryClient(server.url, { keyStore: memoryStore(), createKeyIfMissing: true });
+  const stranger = new RegistryClient(server.url, { keyStore: memoryStore(), createKeyIfMissing: true });
+  const { character } = await owner.createCharacter({ name: 'Two models', embedding: thing(71) });
+  const second = thing(72, OTHER_DIMS);
+  const added = await owner.addEmbedding(character.id, second);
+  assert.equal(added.id, character.id);
+  assert.equal(added.added, true);
+  assert.deepEqual([...added.models].sort(), [character.model, second.model].sort());
+  assert.equal((await owner.addEmbedding(character.id, second)).added, false);
+  assert.deepEqual([...(await owner.getCharacter(character.id)).models].sort(), [...added.models].sort());
+  await assert.rejects(stranger.addEmbedding(character.id, second), (e) => e.code === 'not_found');
+});
+
+test('consent: a face without a basis is consent_required; the basis is stored and shown', async () => {
+  const client = new RegistryClient(server.url, { keyStore: memoryStore(), createKeyIfMissing: true });
+  const face = embedding(vectorFromSeed(81), { subject: { kind: 'face', box: [0, 0, 1, 1] } });
+  const refused = await client.createCharacter({ name: 'Face', embedding: face }).catch((e) => e);
+  assert.equal(refused.status, 422);
+  assert.equal(refused.code, 'consent_required');
+  const { character } = await client.createCharacter({ name: 'Face', embedding: face, consent: { basis: 'self' } });
+  assert.equal(character.consent.basis, 'self');
+  const listed = (await client.listAllCharacters()).find((c) => c.id === character.id);
+  assert.equal(listed.consent.basis, 'self');
 });
