@@ -1,7 +1,8 @@
 // Pair and retrieval figures for a labelled set of items, shared by the benchmark and the tests.
 import fs from 'node:fs';
 
-// identity.csv: clip,character,source,start_s,end_s,notes (notes may hold commas)
+// identity.csv: clip,character,source,start_s,end_s,notes (notes may hold commas); the
+// benchmark reads all its lists through identity_data.mjs, tests read this one directly.
 export function readIdentityCsv(file) {
   const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split(/\r?\n/);
   if (!header.startsWith('clip,character')) throw new Error(`${file}: unexpected header`);
@@ -52,4 +53,45 @@ export function pairFigures(labels, similarity) {
     same_pairs: same.length,
     different_pairs: diff.length,
   };
+}
+
+// The threshold for a false-accept rate of at most `maxFar` over `diff` (scores of different-
+// character pairs; a pair is accepted when its score >= threshold): just above the highest
+// different-pair score that must be refused, rounded up to 3 decimals.
+export function thresholdForFar(diff, maxFar = 0.01) {
+  const sorted = [...diff].sort((a, b) => b - a);
+  const allowed = Math.floor(maxFar * sorted.length);
+  if (allowed >= sorted.length) return -1;
+  return Math.ceil((sorted[allowed] + 1e-6) * 1000) / 1000;
+}
+
+// Pair figures at a fixed threshold: share of same pairs accepted, false-accept rate, and how
+// many of the listed look-alike pairs ([i, j] item indices) are accepted.
+export function atThreshold(labels, similarity, threshold, lookAlikes = []) {
+  let sameAccepted = 0, same = 0, falseAccepted = 0, diff = 0;
+  for (let i = 0; i < labels.length; i++) {
+    for (let j = i + 1; j < labels.length; j++) {
+      const accepted = similarity(i, j) >= threshold;
+      if (labels[i] === labels[j]) same++, sameAccepted += accepted;
+      else diff++, falseAccepted += accepted;
+    }
+  }
+  const lookAlikesAccepted = lookAlikes.filter(([i, j]) => similarity(i, j) >= threshold).length;
+  return {
+    threshold,
+    same_accepted: same ? sameAccepted / same : NaN,
+    false_accept_rate: diff ? falseAccepted / diff : NaN,
+    false_accepts: falseAccepted,
+    look_alikes_accepted: lookAlikesAccepted,
+    look_alikes: lookAlikes.length,
+  };
+}
+
+// Scores of every pair i < j split by label: {same: [], diff: []}.
+export function pairScores(labels, similarity) {
+  const same = [], diff = [];
+  for (let i = 0; i < labels.length; i++) {
+    for (let j = i + 1; j < labels.length; j++) (labels[i] === labels[j] ? same : diff).push(similarity(i, j));
+  }
+  return { same, diff };
 }

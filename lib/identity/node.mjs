@@ -20,7 +20,7 @@ export function nodeRunner() {
   return runnerPromise;
 }
 
-// options: {start, allowLowRes, box: [x, y, w, h] normalised, count}
+// options: {start, allowLowRes, box: [x, y, w, h] normalised, count, model (default charid-id@2)}
 export async function embed(input, options = {}) {
   const t0 = performance.now();
   const [core, runner] = await Promise.all([loadCore(), nodeRunner()]);
@@ -32,7 +32,7 @@ export async function embed(input, options = {}) {
   });
   const decodeMs = performance.now() - decodeStart;
   return embedSample(core, runner, sampled, {
-    box: options.box, source: publicSource(sampled.source), decodeMs, startedAt: t0,
+    box: options.box, model: options.model, source: publicSource(sampled.source), decodeMs, startedAt: t0,
   });
 }
 

@@ -1,8 +1,18 @@
 // The identity pipeline over sampled frames, shared by the browser Worker and Node:
 //   locate the subject (YuNet faces, YOLOX-nano people/animals, DeepLabV3 foreground, centre)
-//   -> crops to tensors (C++) -> networks (onnxruntime-web) -> per-frame fusion and robust
-//   aggregation (C++) -> charid.embedding/1 payload (C++).
+//   -> crops to tensors (C++) -> networks (onnxruntime-web) (parts.mjs) -> per-frame fusion and
+//   robust aggregation (C++) -> charid.embedding/1 payload (C++).
 // `core` is the charid wasm module, `runner` from runner.mjs, `sampled` the media core's sample().
+// The embedding model (charid-id@2 by default, charid-id@1 still available) decides the parts,
+// their weights and the similarity rule, all read from its entry in the models manifest.
+import { CharidError } from '../errors.mjs';
+import { V1_RECIPES, frameParts, tensorSpec } from './parts.mjs';
+import { modelSimilarity } from './similarity.mjs';
+
+export { tensorSpec } from './parts.mjs';
+
+// What `charid embed` and the page produce unless asked for another model.
+export const DEFAULT_MODEL = 'charid-id@1';
 
 const YUNET_MAX_SIDE = 640;
 const FACE_THRESHOLD = 0.6;
@@ -10,56 +20,12 @@ const OBJECT_THRESHOLD = 0.3;
 const NMS_IOU = 0.45;
 const FOREGROUND_THRESHOLD = 0.5;
 
-export class IdentityError extends Error {
-  constructor(code, message) {
-    super(message);
-    this.name = 'IdentityError';
-    this.code = code;
-  }
-}
+// Kept for callers that test `instanceof IdentityError`; it is a CharidError (branch on `code`).
+export class IdentityError extends CharidError {}
 
 function unwrap(result, what) {
   if (result && result.ok === false) throw new IdentityError(result.error.code, `${what}: ${result.error.message}`);
   return result;
-}
-
-// The manifest's input description as the core's tensor spec, with an optional size override.
-export function tensorSpec(model, size = {}) {
-  const i = model.input;
-  const nchw = i.layout !== 'NHWC';
-  const [h, w] = nchw ? i.shape.slice(2, 4) : i.shape.slice(1, 3);
-  return {
-    width: size.width ?? w,
-    height: size.height ?? h,
-    layout: i.layout,
-    colour: i.colour,
-    scale: i.scale,
-    mean: i.mean,
-    std: i.std,
-    pad: i.pad_value ?? 0,
-  };
-}
-
-function concat(arrays) {
-  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
-  let offset = 0;
-  for (const a of arrays) {
-    out.set(a, offset);
-    offset += a.length;
-  }
-  return out;
-}
-
-// Rows of a [N, D, ...] output as N Float32Arrays.
-function rows(output, n) {
-  const d = output.data.length / n;
-  return Array.from({ length: n }, (_, i) => output.data.slice(i * d, (i + 1) * d));
-}
-
-// A square box around `box` (the square a classifier expects), same centre.
-function squareBox([x, y, w, h]) {
-  const side = Math.max(w, h);
-  return [x + w / 2 - side / 2, y + h / 2 - side / 2, side, side];
 }
 
 async function detect(core, runner, frames, images) {
@@ -99,12 +65,50 @@ async function foreground(core, runner, images) {
   return out;
 }
 
-// -> {payload (object), vector (Float32Array, aggregated, before quantisation), frameVectors,
-//     subject (choice), timings}
+// The embedding entry of the manifest for `model`, its part recipes and its fusion layout
+// ({parts: [{name, dims, weight}], facePart}).
+export function embeddingModel(core, manifest, model) {
+  const spec = manifest.embeddings?.find((e) => e.model === model);
+  if (!spec) throw new IdentityError('invalid_argument', `unknown embedding model ${model}`);
+  if (!spec.parts?.every((p) => p.weight !== undefined)) {
+    // charid-id@1: the layout and weights are the core's constants
+    const layout = core.identityLayout();
+    return { spec, recipes: V1_RECIPES, layout: { parts: layout.parts, facePart: 'face' } };
+  }
+  const facePart = spec.similarity?.face_part ?? spec.parts.find((p) => p.crop === 'face')?.name ?? '';
+  return {
+    spec,
+    recipes: spec.parts,
+    layout: { parts: spec.parts.map((p) => ({ name: p.name, dims: p.dims, weight: p.weight })), facePart },
+  };
+}
+
+// The clip's vector from its frames' parts: per-frame fusion and robust aggregation (C++).
+// parts: {name: [Float32Array | null per frame]}; frameWeights: one per frame.
+export function fuseClip(core, layout, parts, frameWeights) {
+  const n = frameWeights.length;
+  const frameVectors = Array.from({ length: n }, (_, i) => unwrap(
+    core.fuseParts(layout, layout.parts.map((p) => parts[p.name][i] ?? new Float32Array(0))), 'fusing a frame'));
+  const agg = unwrap(core.aggregateParts(layout, frameVectors, frameWeights), 'aggregating frames');
+  return { vector: agg.vector, kept: agg.kept, frameVectors };
+}
+
+// Sharper frames count more, relative to the clip's sharpest.
+export function sharpnessWeights(frames) {
+  const sharp = frames.map((f) => f.quality?.sharpness ?? 1);
+  const maxSharp = Math.max(...sharp) || 1;
+  return sharp.map((s) => 0.5 + 0.5 * (s / maxSharp));
+}
+
+// -> {payload (object), vector (Float32Array, aggregated, before quantisation), frameVectors
+//     (one fused vector per sampled frame, same model and layout: the drift check and verify
+//     --timeline score them), subject (choice), timings, and with keepParts the raw parts}
 // options.source: the probe-contract view of sampled.source (the media layer's publicSource).
-export async function embedSample(core, runner, sampled, { box = null, source = null, decodeMs = 0, startedAt = performance.now() } = {}) {
+// options.extraRecipes: more parts to compute and return with keepParts (the benchmark's cache).
+export async function embedSample(core, runner, sampled, { model = DEFAULT_MODEL, box = null, source = null, decodeMs = 0, startedAt = performance.now(), keepParts = false, extraRecipes = [] } = {}) {
   const frames = sampled.frames;
   if (!frames.length) throw new IdentityError('unreadable_input', 'no frames could be sampled from the window');
+  const chosen = embeddingModel(core, runner.manifest, model);
   const images = frames.map((f) => new core.IdentityFrame(f.rgb, f.width, f.height));
   try {
     const warnings = [...sampled.warnings];
@@ -128,32 +132,12 @@ export async function embedSample(core, runner, sampled, { box = null, source = 
     const detectMs = performance.now() - detectStart;
 
     const embedStart = performance.now();
-    const n = images.length;
-    const osnetModel = runner.spec('osnet-x0_25-msmt17');
-    const mnv2Model = runner.spec('mobilenetv2-gem');
-    const faceModel = runner.spec('face_embedder');
-    const osnetSpec = tensorSpec(osnetModel);
-    const mnv2Spec = tensorSpec(mnv2Model);
-    const faceSpec = tensorSpec(faceModel);
-    const osnetIn = concat(images.map((im, i) => core.cropTensor(im, subject.boxes[i], osnetSpec)));
-    const osnet = rows(Object.values(await runner.run('osnet-x0_25-msmt17', osnetIn, [n, 3, osnetSpec.height, osnetSpec.width]))[0], n);
-    const mnv2In = concat(images.map((im, i) => core.cropTensor(im, squareBox(subject.boxes[i]), mnv2Spec)));
-    const mnv2 = rows(Object.values(await runner.run('mobilenetv2-gem', mnv2In, [n, 3, mnv2Spec.height, mnv2Spec.width]))[0], n);
-    const withFace = subject.faces.map((f, i) => (f ? i : -1)).filter((i) => i >= 0);
-    const faces = new Array(n).fill(null);
-    if (withFace.length) {
-      const faceIn = concat(withFace.map((i) => core.alignedFaceTensor(images[i], subject.faces[i].landmarks, faceSpec)));
-      const faceOut = rows(Object.values(await runner.run('face_embedder', faceIn, [withFace.length, 3, faceSpec.height, faceSpec.width]))[0], withFace.length);
-      withFace.forEach((frameIndex, k) => { faces[frameIndex] = faceOut[k]; });
-    }
-    const frameVectors = images.map((im, i) => unwrap(
-      core.fuseFrame(osnet[i], mnv2[i], faces[i], core.colourDescriptor(im, subject.boxes[i])), 'fusing a frame'));
-    // sharper frames count more, relative to the clip's sharpest
-    const sharp = frames.map((f) => f.quality?.sharpness ?? 1);
-    const maxSharp = Math.max(...sharp) || 1;
-    const weights = sharp.map((s) => 0.5 + 0.5 * (s / maxSharp));
-    const agg = unwrap(core.aggregateIdentity(frameVectors, weights), 'aggregating frames');
+    const recipes = [...chosen.recipes, ...extraRecipes.filter((r) => !chosen.recipes.some((c) => c.name === r.name))];
+    const { parts, masked } = await frameParts(core, runner, images, subject, recipes);
+    const frameWeights = sharpnessWeights(frames);
+    const fused = fuseClip(core, chosen.layout, parts, frameWeights);
     const embedMs = performance.now() - embedStart;
+    const withFace = subject.faces.filter(Boolean).length;
 
     const [bx, by, bw, bh] = subject.boxes[0];
     const w0 = frames[0].width, h0 = frames[0].height;
@@ -164,16 +148,19 @@ export async function embedSample(core, runner, sampled, { box = null, source = 
       total: round(performance.now() - startedAt),
     };
     const json = core.payloadJson({
-      vector: agg.vector,
+      model,
+      vector: fused.vector,
       window: sampled.window,
       frames: frames.length,
       subject: { kind: subject.kind, box: [bx / w0, by / h0, bw / w0, bh / h0].map(round4) },
       sourceJson: JSON.stringify(source ?? sampled.source),
-      qualityJson: JSON.stringify(publicQuality(sampled.quality, agg.kept.length, withFace.length)),
+      qualityJson: JSON.stringify(publicQuality(sampled.quality, fused.kept.length, withFace)),
       warnings,
       timings,
     });
-    return { payload: JSON.parse(json), vector: agg.vector, frameVectors, subject, timings };
+    const out = { payload: JSON.parse(json), vector: fused.vector, frameVectors: fused.frameVectors, subject, timings };
+    if (keepParts) Object.assign(out, { parts, frameWeights, framesMasked: masked });
+    return out;
   } finally {
     for (const im of images) im.delete();
   }
@@ -212,13 +199,17 @@ export function payloadVector(core, manifest, payload) {
   return unwrap(core.decodeVector(payload.vector, payload.dims, payload.scale), 'reading the vector');
 }
 
-// Cosine of two payloads and the verdict at the calibrated threshold of their model.
+// The similarity of two payloads under their model's rule (plain cosine for charid-id@1, the
+// face-led rule of the manifest for charid-id@2) and the verdict at its calibrated threshold.
 export function comparePayloads(core, manifest, a, b) {
   if (a.model !== b.model) {
     throw new IdentityError('invalid_argument', `vectors of different models cannot be compared (${a.model} vs ${b.model})`);
   }
   const spec = embeddingSpec(manifest, a);
-  const similarity = unwrap(core.cosine(payloadVector(core, manifest, a), payloadVector(core, manifest, b)), 'comparing');
+  const va = payloadVector(core, manifest, a), vb = payloadVector(core, manifest, b);
+  const similarity = spec.similarity
+    ? modelSimilarity(spec, va, vb)
+    : unwrap(core.cosine(va, vb), 'comparing');
   const threshold = spec.threshold;
   return {
     model: a.model,

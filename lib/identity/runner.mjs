@@ -4,7 +4,7 @@
 //
 // Model files and their input specs come from the models manifest (models/manifest.json, copied
 // into models/cache/ by `npm run models`; served at /models/ by the registry).
-import * as ort from 'onnxruntime-web';
+import * as ortWeb from 'onnxruntime-web';
 
 export class ModelError extends Error {
   constructor(message) {
@@ -14,7 +14,7 @@ export class ModelError extends Error {
   }
 }
 
-function configureOrt() {
+function configureOrt(ort) {
   const isolated = globalThis.crossOriginIsolated === true;
   const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
   ort.env.wasm.numThreads = isolated ? Math.max(1, Math.min(4, cores)) : 1;
@@ -22,8 +22,12 @@ function configureOrt() {
 }
 
 // loadBytes(file) -> Uint8Array: reads a file of the model cache (fs in Node, fetch in the page).
-export async function createRunner(loadBytes) {
-  configureOrt();
+// options.ort: another ONNX Runtime with the same API (the benchmark's feature cache passes
+// onnxruntime-node, whose outputs agree with the web build's to ~1e-5, see docs/BENCHMARKS.md
+// Inference); the product always runs onnxruntime-web.
+export async function createRunner(loadBytes, { ort = ortWeb } = {}) {
+  const web = ort === ortWeb;
+  if (web) configureOrt(ort);
   const manifest = JSON.parse(new TextDecoder().decode(await loadBytes('manifest.json')));
   // Served models by key: their role (face_detector, object_detector, face_embedder, segmenter),
   // or their id for the appearance embedders, of which there are several.
@@ -43,7 +47,9 @@ export async function createRunner(loadBytes) {
         } catch (err) {
           throw new ModelError(`model file ${model.file} is missing (run "npm run models"): ${err.message}`);
         }
-        return ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+        return ort.InferenceSession.create(bytes, web
+          ? { executionProviders: ['wasm'], graphOptimizationLevel: 'all' }
+          : { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1 });
       })());
     }
     return sessions.get(key);

@@ -5,7 +5,9 @@
 
 namespace charid::identity {
 
-std::vector<float> colour_descriptor(const RgbImage& image, const Box& box_in) {
+namespace {
+
+std::vector<float> histogram(const RgbImage& image, const Box& box_in, const ForegroundMask* mask) {
   std::vector<float> hist(kColourBins, 0.0f);
   const Box box = clip_box(box_in, image.width, image.height);
   if (box.empty()) return hist;
@@ -13,6 +15,7 @@ std::vector<float> colour_descriptor(const RgbImage& image, const Box& box_in) {
   const float step_x = std::max(1.0f, box.w / 64), step_y = std::max(1.0f, box.h / 64);
   for (float y = box.y + step_y / 2; y < box.y + box.h; y += step_y) {
     for (float x = box.x + step_x / 2; x < box.x + box.w; x += step_x) {
+      if (mask && mask->at(x, y) < 0.5f) continue;
       const uint8_t* p = image.row(int(y)) + int(x) * 3;
       const float r = p[0] / 255.0f, g = p[1] / 255.0f, b = p[2] / 255.0f;
       const float mx = std::max({r, g, b}), mn = std::min({r, g, b}), chroma = mx - mn;
@@ -38,6 +41,17 @@ std::vector<float> colour_descriptor(const RgbImage& image, const Box& box_in) {
     for (float& v : hist) v *= inv;
   }
   return hist;
+}
+
+}  // namespace
+
+std::vector<float> colour_descriptor(const RgbImage& image, const Box& box) {
+  return histogram(image, box, nullptr);
+}
+
+std::vector<float> colour_descriptor(const RgbImage& image, const Box& box,
+                                     const ForegroundMask& mask) {
+  return histogram(image, box, &mask);
 }
 
 }  // namespace charid::identity

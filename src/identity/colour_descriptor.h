@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/image.h"
+#include "identity/foreground_mask.h"
 #include "identity/geometry.h"
 
 namespace charid::identity {
@@ -13,5 +14,9 @@ namespace charid::identity {
 inline constexpr int kColourBins = 8 * 4 * 4;
 
 std::vector<float> colour_descriptor(const RgbImage& image, const Box& box);
+
+// The same over the subject's pixels only: samples where `mask` is below 0.5 are skipped.
+std::vector<float> colour_descriptor(const RgbImage& image, const Box& box,
+                                     const ForegroundMask& mask);
 
 }  // namespace charid::identity

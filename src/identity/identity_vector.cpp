@@ -13,28 +13,56 @@ void l2_normalize(std::vector<float>& v) {
   for (float& x : v) x *= inv;
 }
 
+int VectorLayout::dims() const {
+  int n = 0;
+  for (const auto& p : parts) n += p.dims;
+  return n;
+}
+
+VectorLayout v1_layout() {
+  VectorLayout l;
+  for (const PartLayout* p : {&kOsnetPart, &kMobilenetPart, &kFacePart, &kColourPart}) {
+    l.parts.push_back({p->name, p->dims, p->weight});
+  }
+  l.face_part = kFacePart.name;
+  return l;
+}
+
+Result<std::vector<float>> fuse_parts(const VectorLayout& layout,
+                                      const std::vector<std::vector<float>>& parts) {
+  if (parts.size() != layout.parts.size()) {
+    return make_error(ErrorCode::invalid_argument,
+                      "the layout has " + std::to_string(layout.parts.size()) + " parts, " +
+                          std::to_string(parts.size()) + " were given");
+  }
+  std::vector<float> fused(size_t(layout.dims()), 0.0f);
+  int offset = 0;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    const PartWeight& spec = layout.parts[p];
+    const std::vector<float>& values = parts[p];
+    const bool optional_face = values.empty() && spec.name == layout.face_part;
+    if (!optional_face && int(values.size()) != spec.dims) {
+      return make_error(ErrorCode::invalid_argument,
+                        "identity part " + spec.name + " has " + std::to_string(values.size()) +
+                            " values, expected " + std::to_string(spec.dims));
+    }
+    if (!optional_face) {
+      std::vector<float> part = values;
+      l2_normalize(part);
+      for (int i = 0; i < spec.dims; ++i) fused[size_t(offset + i)] = part[size_t(i)] * spec.weight;
+    }
+    offset += spec.dims;
+  }
+  l2_normalize(fused);
+  return fused;
+}
+
 Result<std::vector<float>> fuse_frame(const std::vector<float>& osnet,
                                       const std::vector<float>& mobilenet,
                                       const std::vector<float>& face,
                                       const std::vector<float>& colour) {
-  std::vector<float> fused(kIdentityDims, 0.0f);
-  const std::pair<const PartLayout*, const std::vector<float>*> parts[] = {
-      {&kOsnetPart, &osnet}, {&kMobilenetPart, &mobilenet}, {&kFacePart, &face},
-      {&kColourPart, &colour}};
-  for (const auto& [layout, values] : parts) {
-    if (values->empty() && layout == &kFacePart) continue;
-    if (int(values->size()) != layout->dims) {
-      return make_error(ErrorCode::invalid_argument,
-                        std::string("identity part ") + layout->name + " has " +
-                            std::to_string(values->size()) + " values, expected " +
-                            std::to_string(layout->dims));
-    }
-    std::vector<float> part = *values;
-    l2_normalize(part);
-    for (int i = 0; i < layout->dims; ++i) fused[layout->offset + i] = part[i] * layout->weight;
-  }
-  l2_normalize(fused);
-  return fused;
+  static const VectorLayout layout = v1_layout();
+  return fuse_parts(layout, {osnet, mobilenet, face, colour});
 }
 
 static double dot(const std::vector<float>& a, const std::vector<float>& b) {
@@ -89,35 +117,45 @@ Result<Aggregate> aggregate_frames(const std::vector<std::vector<float>>& frames
   return out;
 }
 
-static bool part_present(const std::vector<float>& v, const PartLayout& part) {
-  for (int i = 0; i < part.dims; ++i) {
-    if (v[part.offset + i] != 0.0f) return true;
+static bool block_present(const std::vector<float>& v, int offset, int dims) {
+  for (int i = 0; i < dims; ++i) {
+    if (v[size_t(offset + i)] != 0.0f) return true;
   }
   return false;
 }
 
-Result<Aggregate> aggregate_identity(const std::vector<std::vector<float>>& frames,
-                                     const std::vector<float>& weights) {
+Result<Aggregate> aggregate_parts(const VectorLayout& layout,
+                                  const std::vector<std::vector<float>>& frames,
+                                  const std::vector<float>& weights) {
+  const int dims = layout.dims();
   for (const auto& f : frames) {
-    if (f.size() != size_t(kIdentityDims)) {
+    if (f.size() != size_t(dims)) {
       return make_error(ErrorCode::invalid_argument, "frame vectors must have the identity layout");
     }
   }
   auto r = aggregate_frames(frames, weights);
   if (!r) return r;
   Aggregate out = std::move(r).value();
-  int with_face = 0;
-  for (int i : out.kept) with_face += part_present(frames[i], kFacePart);
-  for (const PartLayout* part : {&kOsnetPart, &kMobilenetPart, &kFacePart, &kColourPart}) {
-    std::vector<float> block(out.vector.begin() + part->offset,
-                             out.vector.begin() + part->offset + part->dims);
-    const bool drop = part == &kFacePart && 2 * with_face < int(out.kept.size());
-    if (drop) std::fill(block.begin(), block.end(), 0.0f);
+  int offset = 0;
+  for (const PartWeight& part : layout.parts) {
+    std::vector<float> block(out.vector.begin() + offset, out.vector.begin() + offset + part.dims);
+    if (part.name == layout.face_part) {
+      int with_face = 0;
+      for (int i : out.kept) with_face += block_present(frames[size_t(i)], offset, part.dims);
+      if (2 * with_face < int(out.kept.size())) std::fill(block.begin(), block.end(), 0.0f);
+    }
     l2_normalize(block);
-    for (int i = 0; i < part->dims; ++i) out.vector[part->offset + i] = block[i] * part->weight;
+    for (int i = 0; i < part.dims; ++i) out.vector[size_t(offset + i)] = block[size_t(i)] * part.weight;
+    offset += part.dims;
   }
   l2_normalize(out.vector);
   return out;
+}
+
+Result<Aggregate> aggregate_identity(const std::vector<std::vector<float>>& frames,
+                                     const std::vector<float>& weights) {
+  static const VectorLayout layout = v1_layout();
+  return aggregate_parts(layout, frames, weights);
 }
 
 QuantizedVector quantize_int8(const std::vector<float>& v) {

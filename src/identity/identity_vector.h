@@ -1,4 +1,4 @@
-// The fused identity vector "charid-id@1": per-frame fusion of the part embeddings, robust
+// The fused identity vectors ("charid-id@1", "charid-id@2"): per-frame fusion of the part embeddings, robust
 // aggregation over frames, int8 quantisation with a scale, and the vector maths that the
 // CLI, the page and the registry share (cosine, base64 little-endian encoding).
 #pragma once
@@ -38,6 +38,33 @@ struct Aggregate {
   std::vector<float> vector;  // L2-normalised
   std::vector<int> kept;      // frame indices that contributed
 };
+
+// A layout given at run time: charid-id@2 (and later models) read it from the manifest's
+// embeddings entry, so the CLI, the page and the registry agree on it by construction. Parts are
+// laid out in order; each is L2-normalised and scaled to `weight`. `face_part` names the part
+// that is left zero in frames without a confident face and kept in the clip's vector only when
+// a face was seen in at least half of the kept frames ("" = none).
+struct PartWeight {
+  std::string name;
+  int dims = 0;
+  float weight = 0;
+};
+struct VectorLayout {
+  std::vector<PartWeight> parts;
+  std::string face_part;
+  int dims() const;
+};
+VectorLayout v1_layout();
+
+// fuse_frame over a run-time layout: parts[i] belongs to layout.parts[i]; only the face part
+// may be empty.
+Result<std::vector<float>> fuse_parts(const VectorLayout& layout,
+                                      const std::vector<std::vector<float>>& parts);
+
+// aggregate_identity over a run-time layout.
+Result<Aggregate> aggregate_parts(const VectorLayout& layout,
+                                  const std::vector<std::vector<float>>& frames,
+                                  const std::vector<float>& weights);
 
 // Robust mean: frames whose cosine to the element-wise median falls far below the others'
 // (more than max(0.05, 3 MAD) under their median) are dropped, the rest averaged with their

@@ -111,3 +111,44 @@ TEST_CASE("cosine refuses vectors of different sizes") {
   CHECK(cosine({1, 0}, {0, 0}).value() == 0.0);
   CHECK(cosine({1, 2}, {2, 4}).value() == Approx(1.0));
 }
+
+TEST_CASE("a run-time layout: v1_layout fuses exactly like charid-id@1's fuse_frame") {
+  const auto frames = charid::test::clip_frames("signer_hoodie_a.mp4", 2);
+  const auto d = descriptor_of(frames[0]);
+  auto tile = [&](int n) {
+    std::vector<float> v(n);
+    for (int i = 0; i < n; ++i) v[i] = d[i % d.size()] * (1 + i % 7);
+    return v;
+  };
+  const auto a = fuse_frame(tile(512), tile(1280), tile(256), d).value();
+  const auto b = fuse_parts(v1_layout(), {tile(512), tile(1280), tile(256), d}).value();
+  CHECK(a == b);
+  CHECK(v1_layout().dims() == kIdentityDims);
+  CHECK_FALSE(fuse_parts(v1_layout(), {tile(512), tile(1280), tile(256)}).ok());
+  CHECK_FALSE(fuse_parts(v1_layout(), {tile(512), {}, tile(256), d}).ok());  // only the face may be missing
+}
+
+TEST_CASE("a run-time layout: parts weighted as given, face kept only when persistent") {
+  const auto frames = charid::test::clip_frames("signer_grey_a.mp4", 4);
+  VectorLayout layout;
+  layout.parts = {{"face", 128, 0.8f}, {"body", 128, 0.6f}};
+  layout.face_part = "face";
+  std::vector<std::vector<float>> with_face, without_face;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const auto d = descriptor_of(frames[i]);
+    with_face.push_back(fuse_parts(layout, {d, d}).value());
+    without_face.push_back(fuse_parts(layout, {i == 0 ? d : std::vector<float>{}, d}).value());
+  }
+  const std::vector<float> w(frames.size(), 1.0f);
+  const auto kept = aggregate_parts(layout, with_face, w).value().vector;
+  double face = 0, body = 0;
+  for (int i = 0; i < 128; ++i) face += double(kept[i]) * kept[i], body += double(kept[128 + i]) * kept[128 + i];
+  CHECK(face == Approx(0.64).epsilon(1e-4));
+  CHECK(body == Approx(0.36).epsilon(1e-4));
+  // a face in 1 frame of 4 is not persistent: the face part is zero, the body fills the norm
+  const auto dropped = aggregate_parts(layout, without_face, w).value().vector;
+  for (int i = 0; i < 128; ++i) REQUIRE(dropped[i] == 0.0f);
+  double n = 0;
+  for (float x : dropped) n += double(x) * x;
+  CHECK(n == Approx(1.0).epsilon(1e-5));
+}

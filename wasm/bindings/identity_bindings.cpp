@@ -12,8 +12,10 @@
 #include <optional>
 
 #include "core/error.h"
+#include "core/part_similarity.h"
 #include "identity/colour_descriptor.h"
 #include "identity/detections.h"
+#include "identity/foreground_mask.h"
 #include "identity/identity_vector.h"
 #include "identity/payload.h"
 #include "identity/subject_tracker.h"
@@ -28,21 +30,27 @@ namespace {
 
 class IdentityFrame {
  public:
-  IdentityFrame(val rgb, int width, int height) : image_(width, height) {
-    const size_t n = image_.pixels.size();
-    if (width <= 0 || height <= 0 || rgb["length"].as<size_t>() != n) {
-      image_ = charid::RgbImage();
-      return;
-    }
+  // The size is checked against the array before anything is allocated, so a wrong or hostile
+  // width x height gives an invalid frame, not a failed allocation.
+  IdentityFrame(val rgb, int width, int height) {
+    if (width <= 0 || height <= 0 || width > 16384 || height > 16384) return;
+    const size_t n = size_t(width) * size_t(height) * 3;
+    if (rgb["length"].as<size_t>() != n) return;
+    image_ = charid::RgbImage(width, height);
     val(emscripten::typed_memory_view(n, image_.pixels.data())).call<void>("set", rgb);
   }
+  IdentityFrame(charid::RgbImage image, id::ForegroundMask mask)
+      : image_(std::move(image)), mask_(std::move(mask)) {}
   bool valid() const { return !image_.empty(); }
   int width() const { return image_.width; }
   int height() const { return image_.height; }
   const charid::RgbImage& image() const { return image_; }
+  // Set on the subject-only copy made by maskFrame.
+  const std::optional<id::ForegroundMask>& mask() const { return mask_; }
 
  private:
   charid::RgbImage image_;
+  std::optional<id::ForegroundMask> mask_;
 };
 
 template <typename T>
@@ -162,8 +170,21 @@ val aligned_face_tensor(const IdentityFrame& frame, val landmarks, val spec_js) 
   return float_array(t);
 }
 
+// Inside the frame's mask when it has one (the subject-only copy), else over the whole box.
 val colour_descriptor(const IdentityFrame& frame, val box) {
-  return float_array(id::colour_descriptor(frame.image(), box_from(box)));
+  const auto& mask = frame.mask();
+  return float_array(mask ? id::colour_descriptor(frame.image(), box_from(box), *mask)
+                          : id::colour_descriptor(frame.image(), box_from(box)));
+}
+
+// The subject-only copy of a frame: segmenter logits [size, size, 21] of the square crop `box`
+// (frame pixels) -> a new IdentityFrame (the caller deletes it) with the background filled, or
+// null when the segmenter found less than `min_share` foreground (then keep the plain frame).
+val mask_frame(const IdentityFrame& frame, val logits, int size, val box, float min_share) {
+  const std::vector<float> data = to_vector<float>(logits);
+  auto mask = id::foreground_mask(data.data(), data.size(), size, box_from(box), min_share);
+  if (!mask || !frame.valid()) return val::null();
+  return val(IdentityFrame(id::masked_image(frame.image(), *mask), std::move(*mask)));
 }
 
 // outputs: {cls_8, obj_8, bbox_8, kps_8, ... _16, _32} as Float32Arrays.
@@ -227,6 +248,15 @@ val choose_subject(val frames_js, val caller_box) {
 
 val centre_box(int width, int height) { return box_js(id::centre_box(width, height)); }
 
+val aggregate_js(const charid::Result<id::Aggregate>& r) {
+  if (!r) return error_result(r.error());
+  val o = val::object();
+  o.set("ok", true);
+  o.set("vector", float_array(r.value().vector));
+  o.set("kept", charid::js::array_of(r.value().kept));
+  return o;
+}
+
 val fuse_frame(val osnet, val mobilenet, val face, val colour) {
   auto r = id::fuse_frame(to_vector<float>(osnet), to_vector<float>(mobilenet),
                           to_vector<float>(face), to_vector<float>(colour));
@@ -237,20 +267,71 @@ val aggregate_identity(val frames_js, val weights_js) {
   std::vector<std::vector<float>> frames;
   const int n = frames_js["length"].as<int>();
   for (int i = 0; i < n; ++i) frames.push_back(to_vector<float>(frames_js[i]));
-  auto r = id::aggregate_identity(frames, to_vector<float>(weights_js));
-  if (!r) return error_result(r.error());
-  val kept = charid::js::array_of(r.value().kept);
-  val o = val::object();
-  o.set("ok", true);
-  o.set("vector", float_array(r.value().vector));
-  o.set("kept", kept);
-  return o;
+  return aggregate_js(id::aggregate_identity(frames, to_vector<float>(weights_js)));
 }
 
-// p: {vector: Float32Array (aggregated), window: {start, end}, frames, subject: {kind, box},
+// layout: {parts: [{name, dims, weight}], facePart} (the manifest's embeddings entry).
+id::VectorLayout layout_from(const val& l) {
+  id::VectorLayout layout;
+  const int n = l["parts"]["length"].as<int>();
+  for (int i = 0; i < n; ++i) {
+    val p = l["parts"][i];
+    layout.parts.push_back({p["name"].as<std::string>(), p["dims"].as<int>(), p["weight"].as<float>()});
+  }
+  if (!l["facePart"].isUndefined() && !l["facePart"].isNull()) layout.face_part = l["facePart"].as<std::string>();
+  return layout;
+}
+
+std::vector<std::vector<float>> vectors_from(const val& list) {
+  std::vector<std::vector<float>> out;
+  const int n = list["length"].as<int>();
+  for (int i = 0; i < n; ++i) out.push_back(to_vector<float>(list[i]));
+  return out;
+}
+
+val fuse_parts(val layout, val parts) {
+  auto r = id::fuse_parts(layout_from(layout), vectors_from(parts));
+  return r ? float_array(r.value()) : error_result(r.error());
+}
+
+val aggregate_parts(val layout, val frames, val weights) {
+  return aggregate_js(id::aggregate_parts(layout_from(layout), vectors_from(frames), to_vector<float>(weights)));
+}
+
+// The score of two vectors under a model's similarity rule (src/core/part_similarity), the same
+// code the registry's index runs. rule: {rule: "cosine" | "face_led", face_part, face_weight};
+// parts: [{name, offset, dims}].
+val part_similarity(val rule_js, val parts_js, val a_js, val b_js) {
+  charid::SimilarityRule rule;
+  const std::string kind = rule_js["rule"].isUndefined() ? "cosine" : rule_js["rule"].as<std::string>();
+  if (kind == "face_led") {
+    rule.kind = charid::SimilarityKind::face_led;
+    rule.face_part = rule_js["face_part"].as<std::string>();
+    rule.face_weight = rule_js["face_weight"].as<double>();
+  } else if (kind != "cosine") {
+    return error_result(charid::make_error(charid::ErrorCode::invalid_argument, "unknown similarity rule " + kind));
+  }
+  std::vector<charid::Part> parts;
+  const int n = parts_js["length"].as<int>();
+  for (int i = 0; i < n; ++i) {
+    val p = parts_js[i];
+    parts.push_back({p["name"].as<std::string>(), p["offset"].as<size_t>(), p["dims"].as<size_t>()});
+  }
+  const std::vector<float> a = to_vector<float>(a_js), b = to_vector<float>(b_js);
+  if (a.size() != b.size()) {
+    return error_result(charid::make_error(charid::ErrorCode::invalid_argument, "vectors of different sizes cannot be compared"));
+  }
+  if (auto problem = charid::similarity_rule_problem(rule, parts, a.size())) {
+    return error_result(charid::make_error(charid::ErrorCode::invalid_argument, *problem));
+  }
+  return val(charid::similarity_float(rule, parts, a.data(), b.data()));
+}
+
+// p: {model (default charid-id@1), vector: Float32Array (aggregated), window: {start, end}, frames, subject: {kind, box},
 //     sourceJson, qualityJson, warnings: [string], timings: {name: ms}} -> JSON text.
 std::string payload_json(val p) {
   id::EmbeddingPayload e;
+  if (!p["model"].isUndefined()) e.model = p["model"].as<std::string>();
   e.vector = id::quantize_int8(to_vector<float>(p["vector"]));
   e.window_start = p["window"]["start"].as<double>();
   e.window_end = p["window"]["end"].as<double>();
@@ -317,6 +398,10 @@ EMSCRIPTEN_BINDINGS(charid_identity) {
   emscripten::function("centreBox", &centre_box);
   emscripten::function("fuseFrame", &fuse_frame);
   emscripten::function("aggregateIdentity", &aggregate_identity);
+  emscripten::function("maskFrame", &mask_frame);
+  emscripten::function("fuseParts", &fuse_parts);
+  emscripten::function("aggregateParts", &aggregate_parts);
+  emscripten::function("partSimilarity", &part_similarity);
   emscripten::function("payloadJson", &payload_json);
   emscripten::function("decodeVector", &decode_vector);
   emscripten::function("cosine", &cosine);
