@@ -17,6 +17,8 @@ const COMMANDS = {
   delete: 'delete one of your characters',
   match: 'the registered characters most like a clip',
   verify: 'is this clip still the character? (--timeline: frame by frame)',
+  pack: 'write a reference pack of the character for video generators',
+  cast: 'who is in this clip, and where (several characters)',
 };
 
 function usage() {
