@@ -1,15 +1,12 @@
-// The typed error of the media core on the JS side: `code` is one of the
-// shared error codes (unreadable_input, no_video_stream, unsupported_codec,
-// encrypted_input, resolution_too_low, too_short, input_too_large), or
-// invalid_argument for a caller's mistake.
-export class MediaError extends Error {
-  constructor(code, message) {
-    super(message);
-    this.name = 'MediaError';
-    this.code = code;
-  }
+// The typed error of the media core on the JS side, one kind of CharidError (lib/errors.mjs):
+// `code` is one of the shared input codes (unreadable_input, no_video_stream, unsupported_codec,
+// encrypted_input, resolution_too_low, too_short, input_too_large), or invalid_argument for a
+// caller's mistake. Callers branch on `code`; the class remains for `instanceof MediaError`.
+import { CharidError } from './errors.mjs';
 
-  toJSON() {
-    return { code: this.code, message: this.message };
+export class MediaError extends CharidError {
+  constructor(code, message, options) {
+    super(code, message, options);
+    this.name = 'MediaError';
   }
 }
