@@ -1,20 +1,30 @@
 // <character-id-creator registry="https://ids.example" model-base="https://ids.example/models/">
 // renders the whole flow and fires `character-created` (detail: the registry's character,
-// {id: "char_...", name, ...}) when an ID is made.
+// {id: "char_...", name, ...}) when an ID is made. Removing it from the page ends its Worker.
 import './style.css';
 import { createCharacterEngine, CharacterEngine } from './engine';
 import { mountApp } from './app';
 
 export class CharacterIdCreator extends HTMLElement {
   engine: CharacterEngine | null = null;
+  private app: ReturnType<typeof mountApp> | null = null;
 
   connectedCallback() {
     if (this.engine) return;
     const registry = this.getAttribute('registry') ?? '';
     this.engine = createCharacterEngine({ registry, modelBase: this.getAttribute('model-base') ?? undefined });
-    mountApp(this, this.engine, (c) => {
+    this.app = mountApp(this, this.engine, (c) => {
       this.dispatchEvent(new CustomEvent('character-created', { detail: c, bubbles: true, composed: true }));
     });
+  }
+
+  // The Worker (and its wasm module and model sessions) goes with the element; putting the
+  // element back starts a fresh one.
+  disconnectedCallback() {
+    this.app?.dispose();
+    this.engine?.close();
+    this.app = null;
+    this.engine = null;
   }
 }
 

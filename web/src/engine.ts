@@ -5,13 +5,19 @@
 //   const probe = await engine.probe(file);
 //   const { payload } = await engine.embed(file, { start: 0 });
 //   const character = await engine.register('Mira', payload);   // { id: 'char_...', ... }
-//   const { similarity, verdict } = await engine.compare(payloadA, payloadB);
+//   await engine.ready;
+//   const { similarity, verdict } = engine.compare(payloadA, payloadB);   // synchronous
+//   engine.close();                                                       // ends the Worker
 //
-// Heavy work runs in a Worker (worker.ts); cancel() stops it at once (the Worker is replaced).
+// Heavy work runs in a Worker (worker.ts); cancel() stops it at once (the Worker is replaced), and
+// so does a Worker whose wasm module died (the calls then reject with internal_error).
 import { RegistryClient } from './registry';
+import { CharidError } from '../../lib/errors.mjs';
+import { comparePayloads } from '../../lib/identity/pipeline.mjs';
+import { vectorMath } from './vector_math';
 
 export type EngineOptions = {
-  registry?: string; // base URL of the registry; '' = this page's origin
+  registry?: string; // base URL of the registry, path kept; '' = this page's origin
   modelBase?: string; // where the model files are served (default `${registry}/models/`)
   assetBase?: string; // where core/ and ort/ are served (default: this app's base)
   allowLowRes?: boolean;
@@ -19,11 +25,24 @@ export type EngineOptions = {
 };
 
 export type EmbedOptions = { start?: number; box?: [number, number, number, number] | null; allowLowRes?: boolean; count?: number };
+export type Consent = { basis: 'self' | 'permission' | 'fictional' | 'not_a_person' };
+export type ReadyInfo = { simd: boolean; isolated: boolean; threads: number; embeddings: any[] };
 
-export class EngineError extends Error {
-  constructor(public code: string, message: string) {
-    super(message);
+// Errors of the engine: CharidError with the Worker's or the registry's code. internal_error
+// means the engine itself failed (its module died); invalid_argument a caller's mistake.
+export class EngineError extends CharidError {
+  constructor(code: string, message: string) {
+    super(code, message);
+    this.name = 'EngineError';
   }
+}
+
+// The models' base under the registry, keeping any path the registry URL has.
+export function modelBaseOf(registry: string, here: string): string {
+  if (!registry) return new URL('/models/', here).href;
+  const base = new URL(registry, here);
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  return new URL('models/', base).href;
 }
 
 export class CharacterEngine extends EventTarget {
@@ -32,7 +51,9 @@ export class CharacterEngine extends EventTarget {
   private next = 1;
   private pending = new Map<number, { type: string; resolve: (v: any) => void; reject: (e: any) => void }>();
   private config: { assetBase: string; modelBase: string; threads?: number };
-  ready: Promise<{ simd: boolean; isolated: boolean; threads: number }>;
+  private embeddings: any[] | null = null;
+  private closed = false;
+  ready: Promise<ReadyInfo>;
 
   constructor(private options: EngineOptions = {}) {
     super();
@@ -41,37 +62,56 @@ export class CharacterEngine extends EventTarget {
     const here = new URL(import.meta.env?.BASE_URL ?? '/', location.href).href;
     this.config = {
       assetBase: options.assetBase ?? here,
-      modelBase: options.modelBase ?? new URL('/models/', registry || location.href).href,
+      modelBase: options.modelBase ?? modelBaseOf(registry, location.href),
       threads: options.threads,
     };
     this.ready = this.start();
   }
 
-  private start() {
-    this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-    this.worker.onmessage = (ev) => {
+  private start(): Promise<ReadyInfo> {
+    const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+    this.worker = worker;
+    worker.onmessage = (ev) => {
       const m = ev.data;
-      const p = this.pending.get(m.id);
       if (m.progress) {
         this.dispatchEvent(new CustomEvent('progress', { detail: m.progress }));
         return;
       }
+      const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m.result);
       else p.reject(new EngineError(m.error.code, m.error.message));
+      if (!m.ok && m.error.fatal) this.replace(worker, m.error.message);
     };
-    this.worker.onerror = (ev) => {
+    worker.onerror = (ev) => {
       ev.preventDefault?.();
-      for (const p of this.pending.values()) p.reject(new EngineError('invalid_argument', ev.message || 'the engine stopped'));
-      this.pending.clear();
+      this.replace(worker, ev.message || 'the engine stopped');
     };
-    const ready = this.call('init', { config: this.config, warm: true });
-    ready.then((info) => this.dispatchEvent(new CustomEvent('ready', { detail: info })), () => {});
+    const ready = this.call('init', { config: this.config, warm: true }) as Promise<ReadyInfo>;
+    ready.then((info) => {
+      this.embeddings = info.embeddings;
+      this.dispatchEvent(new CustomEvent('ready', { detail: info }));
+    }, () => {});
     return ready;
   }
 
+  // A Worker that failed (its wasm module aborted, or it threw): every call it held rejects with
+  // internal_error and a fresh Worker takes its place.
+  private replace(worker: Worker, why: string) {
+    if (worker !== this.worker) return;
+    worker.terminate();
+    this.rejectAll('internal_error', `The engine stopped (${why}); it has been restarted. Try again.`);
+    if (!this.closed) this.ready = this.start();
+  }
+
+  private rejectAll(code: string, message: string) {
+    for (const p of this.pending.values()) p.reject(new EngineError(code, message));
+    this.pending.clear();
+  }
+
   private call(type: string, args: Record<string, unknown> = {}): Promise<any> {
+    if (this.closed) return Promise.reject(new EngineError('invalid_argument', 'This engine was closed; create a new one.'));
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { type, resolve, reject });
@@ -86,10 +126,23 @@ export class CharacterEngine extends EventTarget {
 
   // Stops whatever runs now; pending calls reject with code "cancelled". The engine stays usable.
   cancel() {
+    if (this.closed) return;
     this.worker?.terminate();
-    for (const p of this.pending.values()) p.reject(new EngineError('cancelled', 'cancelled'));
-    this.pending.clear();
+    this.rejectAll('cancelled', 'cancelled');
     this.ready = this.start();
+  }
+
+  // Ends the Worker for good (the custom element calls it when it leaves the page).
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.worker?.terminate();
+    this.worker = null;
+    this.rejectAll('cancelled', 'cancelled');
+  }
+
+  private options_(o: EmbedOptions) {
+    return { start: o.start ?? 0, allowLowRes: o.allowLowRes ?? this.options.allowLowRes, count: o.count ?? 16 };
   }
 
   async probe(file: Blob, o: EmbedOptions = {}) {
@@ -99,27 +152,45 @@ export class CharacterEngine extends EventTarget {
 
   async sample(file: Blob, o: EmbedOptions = {}) {
     await this.ready;
-    return this.call('sample', { file, start: o.start ?? 0, allowLowRes: o.allowLowRes ?? this.options.allowLowRes, count: o.count ?? 16 });
+    return this.call('sample', { file, ...this.options_(o) });
   }
 
   async embed(file: Blob, o: EmbedOptions = {}) {
     await this.ready;
-    return this.call('embed', { file, start: o.start ?? 0, box: o.box ?? null, allowLowRes: o.allowLowRes ?? this.options.allowLowRes, count: o.count ?? 16 });
+    return this.call('embed', { file, ...this.options_(o), box: o.box ?? null });
   }
 
+  // Each sampled frame of `file` against a character's payload. Clips below 720p are accepted.
   async drift(file: Blob, payload: unknown, o: EmbedOptions = {}) {
     await this.ready;
-    return this.call('drift', { file, payload, start: o.start ?? 0, box: o.box ?? null, allowLowRes: o.allowLowRes ?? this.options.allowLowRes, count: o.count ?? 16 });
+    return this.call('drift', { file, payload, ...this.options_(o), box: o.box ?? null });
   }
 
-  async compare(a: unknown, b: unknown) {
-    await this.ready;
-    return this.call('compare', { a, b });
+  // Similarity of two payloads and the verdict at their model's calibrated threshold, with
+  // lib/identity's rule; synchronous (the model list comes with `ready`).
+  compare(a: any, b: any): { model: string; similarity: number; threshold?: number; verdict: string } {
+    if (!this.embeddings) throw new EngineError('invalid_argument', 'Wait for engine.ready before compare().');
+    try {
+      return comparePayloads(vectorMath, { embeddings: this.embeddings }, a, b);
+    } catch (err) {
+      throw CharidError.from(err, 'invalid_argument');
+    }
   }
 
-  async register(name: string, payload: unknown) {
+  // The identity model's calibrated threshold (undefined when the model is unknown).
+  threshold(model: string): number | undefined {
+    return this.embeddings?.find((e) => e.model === model)?.threshold;
+  }
+
+  async register(name: string, payload: unknown, o: { visibility?: 'private' | 'unlisted' | 'public'; consent?: Consent | null } = {}) {
     this.dispatchEvent(new CustomEvent('progress', { detail: { stage: 'registering' } }));
-    return this.registry.register(name, payload);
+    return this.registry.register(name, payload, o.visibility ?? 'private', o.consent ?? undefined);
+  }
+
+  // The registered characters most like `payload` (the caller's own and public ones), best first.
+  async match(payload: unknown, k = 5): Promise<{ id: string; name: string; score: number }[]> {
+    const r = await this.registry.match(payload, k);
+    return r?.matches ?? [];
   }
 }
 

@@ -15,7 +15,8 @@ input.addEventListener('change', async () => {
     const files = [...(input.files ?? [])];
     if (files.length !== 2) throw new Error('Choose exactly two character cards.');
     const [a, b] = await Promise.all(files.map(async (f) => parseCard(await f.text())));
-    const r = await engine.compare(a.payload, b.payload);
+    await engine.ready;
+    const r = engine.compare(a.payload, b.payload);
     out.textContent = `${a.name} vs ${b.name}: similarity ${r.similarity.toFixed(3)}, ${r.verdict} (threshold ${r.threshold}).`;
   } catch (e: any) {
     out.textContent = e.message;

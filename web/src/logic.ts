@@ -24,6 +24,9 @@ const ADVICE: Record<string, string> = {
   too_short: 'This video is too short; use one at least 1 second long (4 seconds is best).',
   input_too_large: 'This file is too large to read here. Trim it to a shorter clip and try again.',
   invalid_argument: 'The page asked for something the core could not do. Reload the page and try again.',
+  internal_error: 'The identity engine stopped and has been restarted. Try again; reload the page if it happens again.',
+  consent_required:
+    'This video shows a real person: choose who it is (you, someone who gave permission, a fictional character, or not a person) next to the name.',
   models_unavailable:
     'The identity models could not be loaded from the server. Check the connection (the server must serve /models/) and try again.',
   cors_blocked:
@@ -147,10 +150,16 @@ export type CharacterCard = {
   payload: Record<string, unknown>;
   thumbnails: string[];
   created_at?: string;
+  consent?: { basis: ConsentBasis }; // kept for a real person, so an import can be registered again
 };
 
+export const CONSENT_BASES = ['self', 'permission', 'fictional', 'not_a_person'] as const;
+export type ConsentBasis = (typeof CONSENT_BASES)[number];
+
 export function makeCard(c: Omit<CharacterCard, 'schema'>): CharacterCard {
-  return { schema: 'charid.card/1', ...c };
+  const card: CharacterCard = { schema: 'charid.card/1', ...c };
+  if (!card.consent) delete card.consent;
+  return card;
 }
 
 export function parseCard(text: string): CharacterCard {
@@ -164,19 +173,12 @@ export function parseCard(text: string): CharacterCard {
   if (typeof v.name !== 'string' || validateName(v.name)) throw new Error('The card has no valid name.');
   if (!v.payload || v.payload.schema !== 'charid.embedding/1') throw new Error('The card has no identity vector.');
   if (typeof v.id !== 'string' || !/^char_[0-9A-Za-z]{16,}$/.test(v.id)) throw new Error('The card has no valid character ID.');
-  return { schema: 'charid.card/1', name: v.name, id: v.id, model: String(v.model ?? v.payload.model), payload: v.payload, thumbnails: Array.isArray(v.thumbnails) ? v.thumbnails.filter((t: unknown) => typeof t === 'string') : [], created_at: v.created_at };
+  return { schema: 'charid.card/1', name: v.name, id: v.id, model: String(v.model ?? v.payload.model), payload: v.payload, thumbnails: Array.isArray(v.thumbnails) ? v.thumbnails.filter((t: unknown) => typeof t === 'string') : [], created_at: v.created_at,
+    consent: (CONSENT_BASES as readonly string[]).includes(v.consent?.basis) ? { basis: v.consent.basis } : undefined };
 }
 
-// Bytes of a tiny module that uses a SIMD instruction (v128); validates only with SIMD support.
-export const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-
-export function hasSimd(wasm: { validate(b: BufferSource): boolean } | undefined = (globalThis as any).WebAssembly): boolean {
-  try {
-    return !!wasm && wasm.validate(SIMD_PROBE);
-  } catch {
-    return false;
-  }
-}
+// The SIMD check lives with the module loader (the Worker refuses to load the core without it).
+export { SIMD_PROBE, hasSimd } from '../../lib/core_module.mjs';
 
 export type Stage = 'reading' | 'decoding' | 'finding' | 'identity' | 'registering';
 export const STAGES: { key: Stage; label: string }[] = [

@@ -5,6 +5,7 @@ export type Queued = {
   registry: string; // the registry base the registration is for ('' = this origin)
   name: string;
   payload: unknown;
+  consent?: { basis: 'self' | 'permission' | 'fictional' | 'not_a_person' }; // asked for a real person
   thumbnails: string[];
   queuedAt: number;
   error?: string; // the registry refused it (not a network failure); kept until removed

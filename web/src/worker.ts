@@ -1,42 +1,39 @@
 // The engine's Worker: owns the charid wasm core (media + identity) and the ONNX Runtime Web
 // sessions. The page only renders; it talks to this file through engine.ts.
 //
-// Messages in:  {id, type: 'init'|'probe'|'sample'|'embed'|'drift'|'compare', ...}
-// Messages out: {id, ok: true, result} | {id, ok: false, error: {code, message}}
+// Messages in:  {id, type: 'init'|'probe'|'sample'|'embed'|'drift', ...}
+// Messages out: {id, ok: true, result} | {id, ok: false, error: {code, message, fatal?}}
 //               | {id, progress: {stage, done?, total?}}
+// `fatal` means the wasm module aborted: the engine then replaces this Worker.
 import * as ort from 'onnxruntime-web';
 import { createRunner } from '../../lib/identity/runner.mjs';
 import { embedSample, comparePayloads, payloadVector } from '../../lib/identity/pipeline.mjs';
+import { isCoreAbort, loadCore } from '../../lib/core_module.mjs';
+import { probe, publicSource, sample } from '../../lib/media.mjs';
 import { openBlobReader } from '../../lib/readers/blob_reader.mjs';
-import { hasSimd, stageOfModel } from './logic';
+import { CharidError } from '../../lib/errors.mjs';
+import { stageOfModel } from './logic';
 
 type Msg = { id: number; type: string; [k: string]: any };
 
-let config: { assetBase: string; modelBase: string; threads?: number } = { assetBase: '/', modelBase: '/models/' };
-let corePromise: Promise<any> | null = null;
-let runnerPromise: Promise<any> | null = null;
-// The last sampled window, so Create does not decode again what the preview already decoded.
-let cached: { file: Blob; key: string; sampled: any; decodeMs: number } | null = null;
-
-const post = (m: unknown, transfer: Transferable[] = []) => (self as any).postMessage(m, transfer);
-
-class WorkerError extends Error {
-  constructor(public code: string, message: string) {
-    super(message);
+// Errors of this Worker: CharidError with the same codes (the page branches on `code`).
+export class WorkerError extends CharidError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'WorkerError';
   }
 }
 
-function loadCore(): Promise<any> {
-  corePromise ??= (async () => {
-    if (!hasSimd()) throw new WorkerError('no_simd', 'WebAssembly SIMD is not available');
-    const base = new URL(config.assetBase, self.location.href);
-    const wasm = await fetch(new URL('core/charid-core.wasm', base));
-    if (!wasm.ok) throw new WorkerError('models_unavailable', `charid-core.wasm: HTTP ${wasm.status}`);
-    const { default: createCharidModule } = await import(/* @vite-ignore */ new URL('core/charid-core.mjs', base).href);
-    return createCharidModule({ wasmBinary: await wasm.arrayBuffer() });
-  })();
-  return corePromise;
-}
+let config: { assetBase: string; modelBase: string; threads?: number } = { assetBase: '/', modelBase: '/models/' };
+let runnerPromise: Promise<any> | null = null;
+// The last sampled window and the last identity computed from it, so Create does not decode or
+// embed again what the preview (and the "already registered?" check) already did.
+let sampledCache: { file: Blob; key: string; sampled: any; decodeMs: number } | null = null;
+let embedCache: { file: Blob; key: string; result: Promise<any> } | null = null;
+
+const post = (m: unknown, transfer: Transferable[] = []) => (self as any).postMessage(m, transfer);
+
+const core = () => loadCore({ assetBase: new URL(config.assetBase, self.location.href).href });
 
 // Model files through the Cache API, so a second visit (or an offline one) does not fetch them again.
 async function loadModelBytes(file: string): Promise<Uint8Array> {
@@ -51,6 +48,7 @@ async function loadModelBytes(file: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
+// The runner (the manifest is read at once; each network's session on first use).
 function loadRunner(): Promise<any> {
   runnerPromise ??= (async () => {
     const base = new URL(config.assetBase, self.location.href);
@@ -58,12 +56,13 @@ function loadRunner(): Promise<any> {
     ort.env.wasm.proxy = false;
     try {
       const runner = await createRunner(loadModelBytes);
-      // A cap on threads (e.g. ?threads=1 to compare); ORT reads it when the first session starts.
+      // createRunner chose the thread count (runner.mjs: threads only when cross-origin
+      // isolated); a cap (e.g. ?threads=1 to compare) applies before the first session starts.
       if (config.threads) ort.env.wasm.numThreads = Math.max(1, Math.min(config.threads, ort.env.wasm.numThreads || 1));
       return runner;
     } catch (err: any) {
       runnerPromise = null;
-      throw new WorkerError('models_unavailable', err?.message ?? String(err));
+      throw new WorkerError('models_unavailable', err?.message ?? String(err), { cause: err });
     }
   })();
   return runnerPromise;
@@ -87,16 +86,6 @@ function stagedRunner(runner: any, id: number) {
   };
 }
 
-function publicSource(s: any) {
-  const { container, codec, width, height, display_width, display_height, rotation, duration, fps, bytes, has_audio } = s;
-  return { container, codec, width, height, display_width, display_height, rotation, duration, fps, bytes, has_audio };
-}
-
-function check(result: any) {
-  if (result && result.ok === false) throw new WorkerError(result.error.code, result.error.message);
-  return result;
-}
-
 // A small RGBA copy of a frame for the page (the full frames stay here).
 function thumbnail(f: { rgb: Uint8Array; width: number; height: number }, maxWidth = 240) {
   const s = Math.min(1, maxWidth / f.width);
@@ -107,37 +96,37 @@ function thumbnail(f: { rgb: Uint8Array; width: number; height: number }, maxWid
     const sy = Math.min(f.height - 1, Math.floor(y / s));
     for (let x = 0; x < w; x++) {
       const sx = Math.min(f.width - 1, Math.floor(x / s));
-      const i = (sy * f.width + sx) * 3;
-      const o = (y * w + x) * 4;
-      out[o] = f.rgb[i];
-      out[o + 1] = f.rgb[i + 1];
-      out[o + 2] = f.rgb[i + 2];
-      out[o + 3] = 255;
+      const from = (sy * f.width + sx) * 3;
+      const to = (y * w + x) * 4;
+      out[to] = f.rgb[from];
+      out[to + 1] = f.rgb[from + 1];
+      out[to + 2] = f.rgb[from + 2];
+      out[to + 3] = 255;
     }
   }
   return { width: w, height: h, rgba: out };
 }
 
 async function doProbe(m: Msg) {
-  const core = await loadCore();
+  await core();
   post({ id: m.id, progress: { stage: 'reading' } });
-  const r = check(core.probe(openBlobReader(m.file), { allowLowRes: !!m.allowLowRes, start: m.start ?? 0 }));
+  const r = await probe(openBlobReader(m.file), { allowLowRes: m.allowLowRes, start: m.start });
   return { source: publicSource(r.source), window: r.window, warnings: r.warnings };
 }
 
 async function sampleCached(m: Msg) {
-  const core = await loadCore();
   const key = `${m.start ?? 0}|${!!m.allowLowRes}|${m.count ?? 16}`;
-  if (cached && cached.file === m.file && cached.key === key) return cached;
-  cached = null;
+  if (sampledCache && sampledCache.file === m.file && sampledCache.key === key) return sampledCache;
+  sampledCache = null;
+  embedCache = null;
+  await core();
   post({ id: m.id, progress: { stage: 'reading' } });
-  const reader = openBlobReader(m.file);
   const t = performance.now();
   post({ id: m.id, progress: { stage: 'decoding', done: 0, total: m.count ?? 16 } });
-  const sampled = check(core.sample(reader, { start: m.start ?? 0, allowLowRes: !!m.allowLowRes, count: m.count ?? 16 },
-    (done: number, total: number) => post({ id: m.id, progress: { stage: 'decoding', done, total } })));
-  cached = { file: m.file, key, sampled, decodeMs: performance.now() - t };
-  return cached;
+  const sampled = await sample(openBlobReader(m.file), { start: m.start, allowLowRes: m.allowLowRes, count: m.count ?? 16 },
+    (done: number, total: number) => post({ id: m.id, progress: { stage: 'decoding', done, total } }));
+  sampledCache = { file: m.file, key, sampled, decodeMs: performance.now() - t };
+  return sampledCache;
 }
 
 async function doSample(m: Msg) {
@@ -156,12 +145,12 @@ async function doSample(m: Msg) {
   };
 }
 
-async function doEmbed(m: Msg) {
+async function embedOnce(m: Msg) {
   const started = performance.now();
-  const [core, runner] = await Promise.all([loadCore(), loadRunner()]);
+  const [wasm, runner] = await Promise.all([core(), loadRunner()]);
   const { sampled, decodeMs } = await sampleCached(m);
   post({ id: m.id, progress: { stage: 'finding' } });
-  const out = await embedSample(core, stagedRunner(runner, m.id), sampled, {
+  const out = await embedSample(wasm, stagedRunner(runner, m.id), sampled, {
     box: m.box ?? null,
     source: publicSource(sampled.source),
     decodeMs,
@@ -174,49 +163,80 @@ async function doEmbed(m: Msg) {
     payload: out.payload,
     subject: { kind: out.subject.kind, found: out.subject.found, boxes },
     frameVectors: out.frameVectors,
+    frameTimes: frames.map((f: any) => f.timestamp),
+    source: publicSource(sampled.source),
     threshold: embedding?.threshold,
     timings: { ...out.timings, total: Math.round(performance.now() - started) },
   };
 }
 
-async function doDrift(m: Msg) {
-  const e = await doEmbed(m);
-  const core = await loadCore();
-  const runner = await loadRunner();
-  const ref = payloadVector(core, runner.manifest, m.payload);
-  const similarities = e.frameVectors.map((v: Float32Array) => check(core.cosine(ref, v)));
-  const overall = comparePayloads(core, runner.manifest, m.payload, e.payload);
-  return { similarities, overall, subject: e.subject, timings: e.timings };
+// One identity per (file, window, box): a second request for the same (Create after the
+// "already registered?" check) gets the first one's result.
+function doEmbed(m: Msg) {
+  const key = `${m.start ?? 0}|${!!m.allowLowRes}|${m.count ?? 16}|${JSON.stringify(m.box ?? null)}`;
+  if (embedCache && embedCache.file === m.file && embedCache.key === key) return embedCache.result;
+  const entry = { file: m.file, key, result: embedOnce(m) };
+  embedCache = entry;
+  entry.result.catch(() => { if (embedCache === entry) embedCache = null; });
+  return entry.result;
 }
 
-async function doCompare(m: Msg) {
-  const [core, runner] = await Promise.all([loadCore(), loadRunner()]);
-  return comparePayloads(core, runner.manifest, m.a, m.b);
+async function doDrift(m: Msg) {
+  // Checking is not creating: a clip below 720p is compared too (the page says the score is
+  // less reliable then).
+  const e = await doEmbed({ ...m, allowLowRes: true });
+  const [wasm, runner] = await Promise.all([core(), loadRunner()]);
+  const ref = payloadVector(wasm, runner.manifest, m.payload);
+  const similarities = e.frameVectors.map((v: Float32Array) => {
+    const s = wasm.cosine(ref, v);
+    if (s && s.ok === false) throw new WorkerError(s.error.code, s.error.message);
+    return s;
+  });
+  const overall = comparePayloads(wasm, runner.manifest, m.payload, e.payload);
+  const { sampled } = await sampleCached({ ...m, allowLowRes: true });
+  const frames = sampled.frames.map((f: any) => ({ timestamp: f.timestamp, ...thumbnail(f, 96) }));
+  return {
+    result: { similarities, overall, subject: e.subject, source: e.source, frames, timings: e.timings },
+    transfer: frames.map((f: any) => f.rgba.buffer),
+  };
+}
+
+async function doInit(m: Msg) {
+  config = { ...config, ...m.config };
+  await core();
+  // The manifest only (sessions start when first used); without it probing and sampling still
+  // work, and embed reports models_unavailable.
+  const runner = await loadRunner().catch(() => null);
+  const isolated = (self as any).crossOriginIsolated === true;
+  if (m.warm) runner?.warm(['face_detector', 'object_detector']).catch(() => {});
+  return { simd: true, isolated, threads: ort.env.wasm.numThreads || 1, embeddings: runner?.manifest.embeddings ?? [] };
+}
+
+// One job at a time: the wasm module and the ORT sessions are not re-entrant.
+let queue: Promise<unknown> = Promise.resolve();
+function serial<T>(job: () => Promise<T>): Promise<T> {
+  const run = queue.then(job, job);
+  queue = run.catch(() => {});
+  return run;
 }
 
 self.onmessage = async (ev: MessageEvent<Msg>) => {
   const m = ev.data;
   try {
-    let result: any;
-    let transfer: Transferable[] = [];
-    switch (m.type) {
-      case 'init':
-        config = { ...config, ...m.config };
-        await loadCore();
-        const isolated = (self as any).crossOriginIsolated === true;
-        const threads = isolated ? Math.min(4, navigator.hardwareConcurrency || 1, config.threads || 4) : 1;
-        result = { simd: true, isolated, threads };
-        if (m.warm) loadRunner().catch(() => {});
-        break;
-      case 'probe': result = await doProbe(m); break;
-      case 'sample': ({ result, transfer } = await doSample(m)); break;
-      case 'embed': result = await doEmbed(m); break;
-      case 'drift': result = await doDrift(m); break;
-      case 'compare': result = await doCompare(m); break;
-      default: throw new WorkerError('invalid_argument', `unknown request ${m.type}`);
-    }
+    const { result, transfer = [] } = await serial(async (): Promise<{ result: any; transfer?: Transferable[] }> => {
+      switch (m.type) {
+        case 'init': return { result: await doInit(m) };
+        case 'probe': return { result: await doProbe(m) };
+        case 'sample': return doSample(m);
+        case 'embed': return { result: await doEmbed(m) };
+        case 'drift': return doDrift(m);
+        default: throw new WorkerError('invalid_argument', `unknown request ${m.type}`);
+      }
+    });
     post({ id: m.id, ok: true, result }, transfer);
   } catch (err: any) {
-    post({ id: m.id, ok: false, error: { code: err?.code ?? 'invalid_argument', message: err?.message ?? String(err) } });
+    const fatal = isCoreAbort(err);
+    const e = fatal ? new WorkerError('internal_error', `The charid core stopped: ${err?.message ?? err}`) : CharidError.from(err);
+    post({ id: m.id, ok: false, error: { code: e.code, message: e.message, fatal } });
   }
 };
