@@ -32,11 +32,11 @@ export function readPayloadFile(input) {
 
 // Embeds a clip -> { payload, frames: [{ t, vector }] }: each sampled frame's timestamp and its
 // own identity vector (base64 int8, the registry's per-frame format for verify).
-// options: { start, box: [x, y, w, h] normalised, allowLowRes }
-export async function embedClip(input, { start, box = null, allowLowRes = false } = {}) {
+// options: { start, box: [x, y, w, h] normalised, allowLowRes, count (frames, default 16) }
+export async function embedClip(input, { start, box = null, allowLowRes = false, count = FRAMES } = {}) {
   const startedAt = performance.now();
   const [core, runner] = await Promise.all([loadCore(), nodeRunner()]);
-  const sampled = await sample(input, { start, allowLowRes, count: FRAMES });
+  const sampled = await sample(input, { start, allowLowRes, count });
   const decodeMs = performance.now() - startedAt;
   const out = await embedSample(core, runner, sampled, {
     box, source: publicSource(sampled.source), decodeMs, startedAt,
