@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace charid::registry {
 
@@ -16,6 +17,9 @@ struct ApiError {
   std::string code;     // public contract, e.g. "invalid_embedding"
   std::string message;  // plain words: what went wrong and what to do
   int retry_after = 0;  // seconds, for 429 (the Retry-After header)
+  // model_not_held: the models the character does hold, sent as
+  // {"error": {..., "models": [...]}} so a client can pick one.
+  std::vector<std::string> models;
 };
 
 template <typename T>

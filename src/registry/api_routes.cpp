@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <type_traits>
 #include <nlohmann/json.hpp>
 
 #include "registry/registry_service.h"
@@ -27,7 +28,9 @@ std::string dump(const json& value) {
 void send_error(httplib::Response& res, const ApiError& e) {
   res.status = e.status;
   if (e.retry_after > 0) res.set_header("Retry-After", std::to_string(e.retry_after));
-  res.set_content(dump({{"error", {{"code", e.code}, {"message", e.message}}}}), kJson);
+  json error = {{"code", e.code}, {"message", e.message}};
+  if (!e.models.empty()) error["models"] = e.models;
+  res.set_content(dump({{"error", error}}), kJson);
 }
 
 void send_json(httplib::Response& res, int status, const json& body) {
@@ -40,7 +43,11 @@ json character_json(const CharacterRecord& r) {
           {"name", r.name},
           {"created_at", r.created_at},
           {"model", r.model},
-          {"visibility", r.visibility}};
+          {"models", r.models},
+          {"visibility", r.visibility},
+          {"consent", r.consent ? json{{"basis", r.consent->basis},
+                                       {"recorded_at", r.consent->recorded_at}}
+                                : json()}};
 }
 
 bool is_json_content_type(const httplib::Request& req) {
@@ -142,7 +149,7 @@ httplib::Server::Handler authed(RegistryService& service, Fn fn) {
 }
 
 // An authenticated POST whose body must be a JSON object: runs
-// `fn(caller, body, res)` once the body is read, authorised and parsed.
+// `fn(caller, body, res)` (or `fn(caller, body, req, res)`) once the body is read, authorised and parsed.
 template <typename Fn>
 httplib::Server::HandlerWithContentReader authed_json(RegistryService& service, Fn fn) {
   return with_body(
@@ -151,7 +158,13 @@ httplib::Server::HandlerWithContentReader authed_json(RegistryService& service, 
         if (!caller.ok()) return send_error(res, caller.error());
         auto body = parse_json_body(req, text);
         if (!body.ok()) return send_error(res, body.error());
-        fn(caller.value(), body.value(), res);
+        // Routes with a path parameter also take the request (its matches).
+        if constexpr (std::is_invocable_v<Fn, const KeyRecord&, const json&,
+                                          const httplib::Request&, httplib::Response&>) {
+          fn(caller.value(), body.value(), req, res);
+        } else {
+          fn(caller.value(), body.value(), res);
+        }
       });
 }
 
@@ -205,6 +218,31 @@ void install_api_routes(httplib::Server& server, RegistryService& service, bool 
                   out.push_back({{"id", m.id}, {"name", m.name}, {"score", m.score}});
                 }
                 send_json(res, 200, {{"matches", out}});
+              }));
+
+  server.Post(R"(/v1/characters/([^/]+)/embeddings)",
+              authed_json(service, [&service](const KeyRecord& caller, const json& body,
+                                              const httplib::Request& req, httplib::Response& res) {
+                auto added = service.add_vector(caller, req.matches[1], body);
+                if (!added.ok()) return send_error(res, added.error());
+                const auto& r = added.value().record;
+                send_json(res, added.value().added ? 201 : 200,
+                          {{"id", r.id}, {"models", r.models}});
+              }));
+
+  server.Post(R"(/v1/characters/([^/]+)/verify)",
+              authed_json(service, [&service](const KeyRecord& caller, const json& body,
+                                              const httplib::Request& req, httplib::Response& res) {
+                auto verdict = service.verify(caller, req.matches[1], body);
+                if (!verdict.ok()) return send_error(res, verdict.error());
+                const Verification& v = verdict.value();
+                send_json(res, 200,
+                          {{"id", v.id},
+                           {"model", v.model},
+                           {"score", v.score},
+                           {"threshold", v.threshold},
+                           {"verdict", v.same ? "same" : "different"},
+                           {"frames", v.frames}});
               }));
 
   server.Post(

@@ -76,6 +76,10 @@ std::optional<ModelCatalog> ModelCatalog::load(const std::string& path, std::str
     }
     ModelSpec spec;
     spec.model = entry["model"].get<std::string>();
+    if (spec.model.empty() || spec.model.find(',') != std::string::npos) {
+      *error = path + ": a model id must be non-empty and without commas";
+      return std::nullopt;
+    }
     spec.dims = entry["dims"].get<int>();
     spec.dtype = entry.value("dtype", std::string("int8"));
     if (const auto t = entry.find("threshold"); t != entry.end()) {

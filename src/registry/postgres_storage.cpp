@@ -1,3 +1,6 @@
+// Over 400 lines by choice: every SQL statement of the PostgreSQL backend
+// (schema, migration, change log, the pool) stays in this one file, so a
+// change to a table is made and reviewed in one place.
 #include "registry/postgres_storage.h"
 
 #include <libpq-fe.h>
@@ -6,6 +9,7 @@
 #include <cstring>
 
 #include "registry/api_error.h"
+#include "registry/storage_rows.h"
 
 namespace charid::registry {
 namespace {
@@ -42,10 +46,42 @@ CREATE TABLE IF NOT EXISTS character_changes (
   deleted BOOLEAN NOT NULL,
   created_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+CREATE TABLE IF NOT EXISTS character_vectors (
+  character_id TEXT NOT NULL REFERENCES characters(id) ON DELETE CASCADE,
+  model TEXT NOT NULL,
+  scale REAL NOT NULL,
+  vector BYTEA NOT NULL,
+  added_at TEXT NOT NULL,
+  PRIMARY KEY (character_id, model)
+);
+-- Databases made before consent records and added vectors: existing
+-- characters keep their rows and have no consent record. ALTER TABLE runs
+-- only when a column is missing: even "ADD COLUMN IF NOT EXISTS" takes an
+-- exclusive lock, which would deadlock with another instance loading its index.
+-- character_changes.model: NULL when the change stored the creation vector,
+-- else the model of the vector it added.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                 AND table_name = 'characters' AND column_name = 'consent_basis') THEN
+    ALTER TABLE characters ADD COLUMN consent_basis TEXT, ADD COLUMN consent_at TEXT;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
+                 AND table_name = 'character_changes' AND column_name = 'model') THEN
+    ALTER TABLE character_changes ADD COLUMN model TEXT;
+  END IF;
+END
+$$;
 )sql";
 
-constexpr const char* kCharacterColumns =
-    "id, owner_id, name, model, visibility, created_at, seq, scale";
+// The creation vector lives in `characters` (it is part of the idempotency
+// key); vectors of models added later in `character_vectors`.
+#define CHARID_CHARACTER_COLUMNS(c)                                                           \
+  c "id, " c "owner_id, " c "name, " c "model, " c "visibility, " c "created_at, " c "seq, " c \
+    "scale, " c "consent_basis, " c "consent_at, (SELECT string_agg(v.model, ',' ORDER BY"     \
+    " v.model) FROM character_vectors v WHERE v.character_id = " c "id)"
+constexpr const char* kCharacterColumns = CHARID_CHARACTER_COLUMNS("characters.");
+constexpr int kVectorColumn = 11;  // after the character columns, where a query adds it
 
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
@@ -137,6 +173,10 @@ CharacterRecord read_character(const Result& r, int row, int first_col = 0) {
   c.created_at = text(r, row, first_col + 5);
   c.seq = integer(r, row, first_col + 6);
   c.scale = std::strtof(PQgetvalue(r.get(), row, first_col + 7), nullptr);
+  if (!is_null(r, row, first_col + 8)) {
+    c.consent = Consent{text(r, row, first_col + 8), text(r, row, first_col + 9)};
+  }
+  c.models = models_held(c.model, text(r, row, first_col + 10));
   return c;
 }
 
@@ -152,12 +192,24 @@ Params character_params(const NewCharacter& c) {
   p.real(c.scale)
       .bytes(c.vector.data(), c.vector.size())
       .bytes(c.vector_hash.data(), c.vector_hash.size());
+  if (c.consent) {
+    p.text(c.consent->basis).text(c.consent->recorded_at);
+  } else {
+    p.null().null();
+  }
   return p;
 }
 
+// Added vectors in the layout of kCharacterColumns + vector.
+constexpr const char* kAddedVectorRows =
+    "SELECT c.id, c.owner_id, c.name, v.model, c.visibility, c.created_at, c.seq, v.scale,"
+    " NULL, NULL, NULL, v.vector FROM character_vectors v JOIN characters c"
+    " ON c.id = v.character_id ORDER BY c.seq";
+
 constexpr const char* kInsertCharacter =
     "INSERT INTO characters (id, owner_id, name, model, visibility, created_at, scale, vector,"
-    " vector_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    " vector_hash, consent_basis, consent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+    " $11)";
 
 }  // namespace
 
@@ -303,9 +355,7 @@ CreateOutcome PostgresStorage::create_character(const NewCharacter& c) {
   run(conn.get(), "INSERT INTO character_changes (character_id, deleted) VALUES ($1, false)",
       Params().text(c.id));
   run(conn.get(), "COMMIT");
-  CharacterRecord r{c.id,         c.owner_id, c.name,  c.model, c.visibility,
-                    c.created_at, seq,        c.scale, {}};
-  return {CreateOutcome::Status::created, std::move(r)};
+  return {CreateOutcome::Status::created, created_record(c, seq)};
 }
 
 void PostgresStorage::bulk_insert(const std::vector<NewCharacter>& characters) {
@@ -377,14 +427,71 @@ int64_t PostgresStorage::load_all(const std::function<void(CharacterRecord&&)>& 
     const int rows = PQntuples(r.get());
     for (int i = 0; i < rows; ++i) {
       CharacterRecord c = read_character(r, i);
-      c.vector = read_vector(r, i, 8);
+      c.vector = read_vector(r, i, kVectorColumn);
       last = c.seq;
       sink(std::move(c));
     }
     if (rows < 5000) break;
   }
+  // Then each added vector, as a record of its character with that model.
+  const auto added = run(conn.get(), kAddedVectorRows);
+  for (int i = 0; i < PQntuples(added.get()); ++i) {
+    CharacterRecord c = read_character(added, i);
+    c.vector = read_vector(added, i, kVectorColumn);
+    sink(std::move(c));
+  }
   run(conn.get(), "COMMIT");
   return change_cursor;
+}
+
+AddVectorOutcome PostgresStorage::add_vector(const std::string& id, int64_t owner_id,
+                                             const ModelVector& v, const std::string& added_at) {
+  auto conn = lease();
+  run(conn.get(), "BEGIN");
+  // Row lock: a concurrent delete of the character waits for this, or wins.
+  const auto owned = run(conn.get(),
+                         "SELECT model FROM characters WHERE id = $1 AND owner_id = $2 FOR UPDATE",
+                         Params().text(id).integer(owner_id));
+  if (PQntuples(owned.get()) == 0) {
+    run(conn.get(), "ROLLBACK");
+    return AddVectorOutcome::not_found;
+  }
+  if (text(owned, 0, 0) == v.model) {
+    run(conn.get(), "ROLLBACK");
+    return AddVectorOutcome::already_held;
+  }
+  run(conn.get(), kChangeLock);
+  const auto inserted = run(conn.get(),
+                            "INSERT INTO character_vectors (character_id, model, scale, vector,"
+                            " added_at) VALUES ($1, $2, $3, $4, $5)"
+                            " ON CONFLICT (character_id, model) DO NOTHING RETURNING model",
+                            Params()
+                                .text(id)
+                                .text(v.model)
+                                .real(v.scale)
+                                .bytes(v.vector.data(), v.vector.size())
+                                .text(added_at));
+  if (PQntuples(inserted.get()) == 0) {
+    run(conn.get(), "ROLLBACK");
+    return AddVectorOutcome::already_held;
+  }
+  run(conn.get(),
+      "INSERT INTO character_changes (character_id, deleted, model) VALUES ($1, false, $2)",
+      Params().text(id).text(v.model));
+  run(conn.get(), "COMMIT");
+  return AddVectorOutcome::added;
+}
+
+std::optional<ModelVector> PostgresStorage::find_vector(const std::string& id,
+                                                        const std::string& model) {
+  auto conn = lease();
+  const auto r = run(conn.get(),
+                     "SELECT scale, vector FROM characters WHERE id = $1 AND model = $2"
+                     " UNION ALL SELECT scale, vector FROM character_vectors"
+                     " WHERE character_id = $1 AND model = $2",
+                     Params().text(id).text(model));
+  if (PQntuples(r.get()) == 0) return std::nullopt;
+  return ModelVector{model, std::strtof(PQgetvalue(r.get(), 0, 0), nullptr), read_vector(r, 0, 1)};
 }
 
 ChangeBatch PostgresStorage::changes_since(int64_t cursor, size_t limit) {
@@ -396,21 +503,35 @@ ChangeBatch PostgresStorage::changes_since(int64_t cursor, size_t limit) {
     out.gap = true;
     return out;
   }
+  // A change that added a vector (l.model set) carries that vector, in the
+  // place of the creation vector; one whose vector is gone since has no row.
   const auto r = run(conn.get(),
-                     "SELECT l.seq, l.character_id, l.deleted, c.id, c.owner_id, c.name, c.model,"
-                     " c.visibility, c.created_at, c.seq, c.scale, c.vector"
+                     "SELECT l.seq, l.character_id, l.deleted, " CHARID_CHARACTER_COLUMNS("c.")
+                     ", c.vector, l.model, v.scale, v.vector"
                      " FROM character_changes l LEFT JOIN characters c"
                      " ON c.id = l.character_id AND NOT l.deleted"
+                     " LEFT JOIN character_vectors v"
+                     " ON v.character_id = l.character_id AND v.model = l.model"
                      " WHERE l.seq > $1 ORDER BY l.seq LIMIT $2",
                      Params().integer(cursor).integer(static_cast<int64_t>(limit)));
+  constexpr int kFirst = 3;
+  constexpr int kAddedModel = kFirst + kVectorColumn + 1;
   for (int i = 0; i < PQntuples(r.get()); ++i) {
     Change ch;
     ch.seq = integer(r, i, 0);
     ch.id = text(r, i, 1);
     ch.deleted = text(r, i, 2) == "t";
-    if (!ch.deleted && !is_null(r, i, 3)) {
-      ch.record = read_character(r, i, 3);
-      ch.record->vector = read_vector(r, i, 11);
+    const bool added_vector = !is_null(r, i, kAddedModel);
+    if (!ch.deleted && !is_null(r, i, kFirst) &&
+        (!added_vector || !is_null(r, i, kAddedModel + 2))) {
+      ch.record = read_character(r, i, kFirst);
+      if (added_vector) {
+        ch.record->model = text(r, i, kAddedModel);
+        ch.record->scale = std::strtof(PQgetvalue(r.get(), i, kAddedModel + 1), nullptr);
+        ch.record->vector = read_vector(r, i, kAddedModel + 2);
+      } else {
+        ch.record->vector = read_vector(r, i, kFirst + kVectorColumn);
+      }
     }
     out.changes.push_back(std::move(ch));
   }

@@ -34,6 +34,9 @@ class PostgresStorage : public Storage {
   std::vector<CharacterRecord> list_characters(int64_t owner_id, size_t limit,
                                                std::optional<int64_t> before_seq) override;
   bool delete_character(const std::string& id, int64_t owner_id) override;
+  AddVectorOutcome add_vector(const std::string& id, int64_t owner_id, const ModelVector& vector,
+                              const std::string& added_at) override;
+  std::optional<ModelVector> find_vector(const std::string& id, const std::string& model) override;
   int64_t load_all(const std::function<void(CharacterRecord&&)>& sink) override;
   ChangeBatch changes_since(int64_t cursor, size_t limit) override;
   void prune_changes(int retention_seconds) override;

@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/base64.h"
 #include "registry/clock.h"
+#include "registry/consent.h"
 #include "registry/embedding_payload.h"
 #include "registry/index_sync.h"
 #include "registry/random_token.h"
@@ -28,6 +30,13 @@ std::optional<int> parse_int(const std::string& text) {
     v = v * 10 + (c - '0');
   }
   return v;
+}
+
+// The body's "embedding", validated for its model (400 when there is none).
+ApiResult<Embedding> body_embedding(const nlohmann::json& body, const ModelCatalog& catalog) {
+  const auto embedding = body.find("embedding");
+  if (embedding == body.end()) return bad_request("embedding is required");
+  return parse_embedding(*embedding, catalog);
 }
 
 }  // namespace
@@ -114,11 +123,19 @@ ApiResult<CreatedCharacter> RegistryService::create_character(const KeyRecord& c
     }
     visibility = v->get<std::string>();
   }
-  const auto embedding_json = body.find("embedding");
-  if (embedding_json == body.end()) return bad_request("embedding is required");
-  auto embedding = parse_embedding(*embedding_json, catalog_);
+  auto embedding = body_embedding(body, catalog_);
   if (!embedding.ok()) return embedding.error();
   Embedding e = std::move(embedding).value();
+  const std::string now = now_rfc3339();
+  auto consent = parse_consent(body, now);
+  if (!consent.ok()) return consent.error();
+  const std::string kind = subject_kind(body.at("embedding"));
+  if (!consent.value() && needs_consent(kind)) {
+    return consent_required(
+        kind, "Send \"consent\": {\"basis\": \"self\" | \"permission\" | \"fictional\" | "
+              "\"not_a_person\"} with the create: your own likeness, a person who gave you "
+              "permission, a fictional character, or not a person at all.");
+  }
 
   NewCharacter c;
   c.id = new_character_id();
@@ -126,7 +143,8 @@ ApiResult<CreatedCharacter> RegistryService::create_character(const KeyRecord& c
   c.name = name->get<std::string>();
   c.model = e.model;
   c.visibility = visibility;
-  c.created_at = now_rfc3339();
+  c.created_at = now;
+  c.consent = consent.value();
   c.scale = e.scale;
   c.vector = std::move(e.vector);
   c.vector_hash =
@@ -200,12 +218,96 @@ ApiResult<std::vector<IndexMatch>> RegistryService::match(const KeyRecord& calle
     }
     k = kv->get<int>();
   }
-  const auto embedding_json = body.find("embedding");
-  if (embedding_json == body.end()) return bad_request("embedding is required");
-  auto embedding = parse_embedding(*embedding_json, catalog_);
+  auto embedding = body_embedding(body, catalog_);
   if (!embedding.ok()) return embedding.error();
   return index_.search(embedding.value().model, embedding.value().vector, caller.id,
                        static_cast<size_t>(k));
+}
+
+ApiResult<AddedVector> RegistryService::add_vector(const KeyRecord& caller, const std::string& id,
+                                                  const nlohmann::json& body) {
+  if (const int wait = create_limiter_.acquire(std::to_string(caller.id))) {
+    return rate_limited(wait, "vectors added with this key");
+  }
+  if (!body.is_object()) return bad_request("The body must be a JSON object");
+  auto embedding = body_embedding(body, catalog_);
+  if (!embedding.ok()) return embedding.error();
+  Embedding e = std::move(embedding).value();
+  auto found = storage_.find_character(id);
+  if (!found || found->owner_id != caller.id) return not_found();
+  const std::string kind = subject_kind(body.at("embedding"));
+  if (!found->consent && needs_consent(kind)) {
+    return consent_required(kind,
+                            "This character was registered without one, and consent is never "
+                            "added afterwards: delete it and create it again with \"consent\".");
+  }
+  const AddVectorOutcome outcome =
+      storage_.add_vector(id, caller.id, ModelVector{e.model, e.scale, e.vector}, now_rfc3339());
+  if (outcome == AddVectorOutcome::not_found) return not_found();  // deleted meanwhile
+  if (outcome == AddVectorOutcome::added) {
+    index_.add(IndexedCharacter{found->id, found->name, e.model, found->owner_id,
+                                found->visibility == "public", std::move(e.vector)});
+  }
+  auto now = storage_.find_character(id);
+  if (!now) return not_found();
+  return AddedVector{std::move(*now), outcome == AddVectorOutcome::added};
+}
+
+ApiResult<Verification> RegistryService::verify(const KeyRecord& caller, const std::string& id,
+                                                const nlohmann::json& body) {
+  if (const int wait = match_limiter_.acquire(std::to_string(caller.id))) {
+    return rate_limited(wait, "verify requests with this key");
+  }
+  if (!body.is_object()) return bad_request("The body must be a JSON object");
+  auto embedding = body_embedding(body, catalog_);
+  if (!embedding.ok()) return embedding.error();
+  const Embedding& e = embedding.value();
+
+  std::vector<std::vector<int8_t>> frames;
+  if (const auto f = body.find("frames"); f != body.end()) {
+    if (!f->is_array()) return bad_request("frames must be an array of base64 int8 vectors");
+    if (f->size() > kMaxVerifyFrames) return bad_request("frames holds at most 64 vectors");
+    for (size_t i = 0; i < f->size(); ++i) {
+      const std::string where = "frames[" + std::to_string(i) + "]";
+      if (!(*f)[i].is_string()) return invalid_embedding(where + " must be a base64 string");
+      auto bytes = base64_decode((*f)[i].get_ref<const std::string&>());
+      if (!bytes) return invalid_embedding(where + " is not valid base64");
+      if (bytes->size() != e.vector.size()) {
+        return invalid_embedding(where + " holds " + std::to_string(bytes->size()) +
+                                 " values; " + e.model + " needs " +
+                                 std::to_string(e.vector.size()));
+      }
+      frames.emplace_back(reinterpret_cast<const int8_t*>(bytes->data()),
+                          reinterpret_cast<const int8_t*>(bytes->data()) + bytes->size());
+    }
+  }
+
+  const auto found = storage_.find_character(id);
+  if (!found || !is_visible_to(*found, caller)) return not_found();
+  const auto stored = storage_.find_vector(id, e.model);
+  if (!stored) {
+    std::string held;
+    for (const auto& m : found->models) held += (held.empty() ? "" : ", ") + m;
+    ApiError error{422, "model_not_held",
+                   "This character holds no vector of " + e.model + " (it holds " + held +
+                       "); send a vector of one of those models, or add one of " + e.model +
+                       " with POST /v1/characters/{id}/embeddings."};
+    error.models = found->models;
+    return error;
+  }
+  const ModelSpec* spec = catalog_.find(e.model);
+  if (!spec->threshold) {
+    return ApiError{422, "no_threshold",
+                    "The registry's manifest gives no calibrated threshold for " + e.model +
+                        ", so it cannot say same or different."};
+  }
+  Verification out{found->id, e.model, index_.score_pair(e.model, e.vector, stored->vector),
+                   *spec->threshold, false, {}};
+  out.same = out.score >= out.threshold;
+  for (const auto& frame : frames) {
+    out.frames.push_back(index_.score_pair(e.model, frame, stored->vector));
+  }
+  return out;
 }
 
 bool RegistryService::healthy() {

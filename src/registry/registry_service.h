@@ -33,6 +33,20 @@ struct CreatedCharacter {
   bool created;  // false: the same owner, name and vector already existed
 };
 
+struct AddedVector {
+  CharacterRecord record;  // with `models` as it now stands
+  bool added;              // false: it already held a vector of that model
+};
+
+struct Verification {
+  std::string id;
+  std::string model;
+  double score;
+  double threshold;
+  bool same;                  // score >= threshold
+  std::vector<double> frames;  // one score per frame vector sent, in order
+};
+
 struct CharacterPage {
   std::vector<CharacterRecord> data;
   bool has_more;
@@ -41,6 +55,7 @@ struct CharacterPage {
 inline constexpr size_t kMaxNameCharacters = 80;
 inline constexpr int kMaxMatches = 50;
 inline constexpr int kMaxPageSize = 100;
+inline constexpr size_t kMaxVerifyFrames = 64;
 
 class RegistryService {
  public:
@@ -61,6 +76,12 @@ class RegistryService {
                                            const std::optional<std::string>& after);
   ApiResult<bool> delete_character(const KeyRecord& caller, const std::string& id);
   ApiResult<std::vector<IndexMatch>> match(const KeyRecord& caller, const nlohmann::json& body);
+  // POST /v1/characters/{id}/embeddings: a vector of another model, owner only.
+  ApiResult<AddedVector> add_vector(const KeyRecord& caller, const std::string& id,
+                                    const nlohmann::json& body);
+  // POST /v1/characters/{id}/verify: scored here; the stored vector never leaves.
+  ApiResult<Verification> verify(const KeyRecord& caller, const std::string& id,
+                                 const nlohmann::json& body);
 
   bool healthy();
 

@@ -2,7 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <set>
+
 #include "registry/api_error.h"
+#include "registry/storage_rows.h"
 
 namespace charid::registry {
 namespace {
@@ -25,13 +28,35 @@ CREATE TABLE IF NOT EXISTS characters (
   scale REAL NOT NULL,
   vector BLOB NOT NULL,
   vector_hash BLOB NOT NULL,
+  consent_basis TEXT,
+  consent_at TEXT,
   UNIQUE (owner_id, name, model, vector_hash)
 );
 CREATE INDEX IF NOT EXISTS characters_by_owner ON characters (owner_id, seq);
+CREATE TABLE IF NOT EXISTS character_vectors (
+  character_id TEXT NOT NULL REFERENCES characters(id) ON DELETE CASCADE,
+  model TEXT NOT NULL,
+  scale REAL NOT NULL,
+  vector BLOB NOT NULL,
+  added_at TEXT NOT NULL,
+  PRIMARY KEY (character_id, model)
+);
 )sql";
 
+// Columns that databases made before consent records lack (ALTER TABLE adds
+// them on open; existing characters have no consent record).
+constexpr const char* kAddedColumns[][2] = {
+    {"consent_basis", "ALTER TABLE characters ADD COLUMN consent_basis TEXT"},
+    {"consent_at", "ALTER TABLE characters ADD COLUMN consent_at TEXT"},
+};
+
+// The creation vector lives in `characters` (it is part of the idempotency
+// key); vectors of models added later in `character_vectors`.
 constexpr const char* kCharacterColumns =
-    "id, owner_id, name, model, visibility, created_at, seq, scale";
+    "id, owner_id, name, model, visibility, created_at, seq, scale, consent_basis, consent_at,"
+    " (SELECT group_concat(v.model, ',') FROM character_vectors v"
+    " WHERE v.character_id = characters.id) AS added_models";
+constexpr int kVectorColumn = 11;  // after kCharacterColumns, where a query adds it
 
 // A prepared statement that finalizes itself; binds are 1-based like SQLite.
 class Statement {
@@ -53,6 +78,9 @@ class Statement {
     return check(sqlite3_bind_blob(stmt_, i, data, static_cast<int>(size), SQLITE_TRANSIENT));
   }
   Statement& bind_null(int i) { return check(sqlite3_bind_null(stmt_, i)); }
+  Statement& bind_optional(int i, const std::optional<std::string>& v) {
+    return v ? bind(i, *v) : bind_null(i);
+  }
 
   // true while there is a row; false when done.
   bool step() {
@@ -97,17 +125,22 @@ CharacterRecord read_character(const Statement& s) {
   r.created_at = s.text(5);
   r.seq = s.integer(6);
   r.scale = static_cast<float>(s.real(7));
+  if (!s.is_null(8)) r.consent = Consent{s.text(8), s.text(9)};
+  r.models = models_held(r.model, s.text(10));
   return r;
 }
 
 int64_t insert_row(sqlite3* db, const NewCharacter& c) {
   Statement insert(db,
                    "INSERT INTO characters (id, owner_id, name, model, visibility, created_at,"
-                   " scale, vector, vector_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                   " scale, vector, vector_hash, consent_basis, consent_at)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, c.id).bind(2, c.owner_id).bind(3, c.name).bind(4, c.model);
   insert.bind(5, c.visibility).bind(6, c.created_at).bind(7, static_cast<double>(c.scale));
   insert.bind_blob(8, c.vector.data(), c.vector.size());
   insert.bind_blob(9, c.vector_hash.data(), c.vector_hash.size());
+  insert.bind_optional(10, c.consent ? std::optional(c.consent->basis) : std::nullopt);
+  insert.bind_optional(11, c.consent ? std::optional(c.consent->recorded_at) : std::nullopt);
   insert.step();
   return sqlite3_last_insert_rowid(db);
 }
@@ -155,6 +188,20 @@ SqliteStorage::SqliteStorage(const std::string& path) {
   exec("PRAGMA secure_delete=ON");
   exec("PRAGMA foreign_keys=ON");
   exec(kSchema);
+  migrate();
+}
+
+// Brings a database made by an earlier version up to this schema, keeping
+// its rows (new tables come from kSchema's IF NOT EXISTS).
+void SqliteStorage::migrate() {
+  std::set<std::string> columns;
+  {
+    Statement info(db_.get(), "PRAGMA table_info(characters)");
+    while (info.step()) columns.insert(info.text(1));
+  }
+  for (const auto& [column, sql] : kAddedColumns) {
+    if (!columns.count(column)) exec(sql);
+  }
 }
 
 SqliteStorage::~SqliteStorage() = default;
@@ -243,9 +290,7 @@ CreateOutcome SqliteStorage::create_character(const NewCharacter& c) {
   const int64_t seq = insert_row(db_.get(), c);
   tx.commit();
 
-  CharacterRecord r{c.id,         c.owner_id, c.name,  c.model, c.visibility,
-                    c.created_at, seq,        c.scale, {}};
-  return {CreateOutcome::Status::created, std::move(r)};
+  return {CreateOutcome::Status::created, created_record(c, seq)};
 }
 
 void SqliteStorage::bulk_insert(const std::vector<NewCharacter>& characters) {
@@ -290,16 +335,61 @@ bool SqliteStorage::delete_character(const std::string& id, int64_t owner_id) {
   return true;
 }
 
-int64_t SqliteStorage::load_all(const std::function<void(CharacterRecord&&)>& sink) {
+AddVectorOutcome SqliteStorage::add_vector(const std::string& id, int64_t owner_id,
+                                           const ModelVector& v, const std::string& added_at) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_.get());
+  {
+    Statement owned(db_.get(), "SELECT model FROM characters WHERE id = ? AND owner_id = ?");
+    owned.bind(1, id).bind(2, owner_id);
+    if (!owned.step()) return AddVectorOutcome::not_found;
+    if (owned.text(0) == v.model) return AddVectorOutcome::already_held;
+  }
+  Statement insert(db_.get(),
+                   "INSERT OR IGNORE INTO character_vectors (character_id, model, scale, vector,"
+                   " added_at) VALUES (?, ?, ?, ?, ?)");
+  insert.bind(1, id).bind(2, v.model).bind(3, static_cast<double>(v.scale));
+  insert.bind_blob(4, v.vector.data(), v.vector.size()).bind(5, added_at);
+  insert.step();
+  if (sqlite3_changes(db_.get()) == 0) return AddVectorOutcome::already_held;
+  tx.commit();
+  return AddVectorOutcome::added;
+}
+
+std::optional<ModelVector> SqliteStorage::find_vector(const std::string& id,
+                                                      const std::string& model) {
   std::lock_guard lock(mutex_);
   Statement s(db_.get(),
-              (std::string("SELECT ") + kCharacterColumns + ", vector FROM characters ORDER BY seq")
-                  .c_str());
+              "SELECT scale, vector FROM characters WHERE id = ? AND model = ?"
+              " UNION ALL SELECT scale, vector FROM character_vectors"
+              " WHERE character_id = ? AND model = ?");
+  s.bind(1, id).bind(2, model).bind(3, id).bind(4, model);
+  if (!s.step()) return std::nullopt;
+  return ModelVector{model, static_cast<float>(s.real(0)), s.blob(1)};
+}
+
+int64_t SqliteStorage::load_all(const std::function<void(CharacterRecord&&)>& sink) {
+  std::lock_guard lock(mutex_);
   int64_t last = 0;
-  while (s.step()) {
-    CharacterRecord r = read_character(s);
-    r.vector = s.blob(8);
-    last = r.seq;
+  {
+    Statement s(db_.get(), (std::string("SELECT ") + kCharacterColumns +
+                            ", vector FROM characters ORDER BY seq")
+                               .c_str());
+    while (s.step()) {
+      CharacterRecord r = read_character(s);
+      r.vector = s.blob(kVectorColumn);
+      last = r.seq;
+      sink(std::move(r));
+    }
+  }
+  // Then each added vector, as a record of its character with that model.
+  Statement added(db_.get(),
+                  "SELECT c.id, c.owner_id, c.name, v.model, c.visibility, c.created_at, c.seq,"
+                  " v.scale, NULL, NULL, NULL, v.vector FROM character_vectors v"
+                  " JOIN characters c ON c.id = v.character_id ORDER BY c.seq");
+  while (added.step()) {
+    CharacterRecord r = read_character(added);
+    r.vector = added.blob(kVectorColumn);
     sink(std::move(r));
   }
   return last;

@@ -31,6 +31,9 @@ class SqliteStorage : public Storage {
   std::vector<CharacterRecord> list_characters(int64_t owner_id, size_t limit,
                                                std::optional<int64_t> before_seq) override;
   bool delete_character(const std::string& id, int64_t owner_id) override;
+  AddVectorOutcome add_vector(const std::string& id, int64_t owner_id, const ModelVector& vector,
+                              const std::string& added_at) override;
+  std::optional<ModelVector> find_vector(const std::string& id, const std::string& model) override;
   int64_t load_all(const std::function<void(CharacterRecord&&)>& sink) override;
 
  private:
@@ -38,6 +41,7 @@ class SqliteStorage : public Storage {
     void operator()(sqlite3* db) const;
   };
   void exec(const char* sql);
+  void migrate();
 
   // One connection: SQLite has one writer at a time anyway, and reads on an
   // indexed table take microseconds.

@@ -18,16 +18,32 @@ struct KeyRecord {
   std::string key_hash;            // as stored, for the constant-time check
 };
 
+// Why a real person's biometric vector may be kept: recorded at creation and
+// never changed afterwards (only deleting the character removes it).
+struct Consent {
+  std::string basis;        // "self" | "permission" | "fictional" | "not_a_person"
+  std::string recorded_at;  // RFC 3339 UTC
+};
+
+// A vector of one model that a character holds.
+struct ModelVector {
+  std::string model;
+  float scale = 0;
+  std::vector<int8_t> vector;
+};
+
 struct CharacterRecord {
   std::string id;  // "char_..."
   int64_t owner_id = 0;
   std::string name;
-  std::string model;
+  std::string model;       // the model it was created with (load_all: see there)
   std::string visibility;  // "private" | "unlisted" | "public"
   std::string created_at;  // RFC 3339 UTC
   int64_t seq = 0;         // insertion order: newest first is seq descending
   float scale = 0;
-  std::vector<int8_t> vector;  // empty when a query did not ask for it
+  std::optional<Consent> consent;
+  std::vector<std::string> models;  // every model it holds, `model` first
+  std::vector<int8_t> vector;       // empty when a query did not ask for it
 };
 
 struct NewCharacter {
@@ -38,9 +54,16 @@ struct NewCharacter {
   std::string visibility;
   std::string created_at;
   float scale = 0;
+  std::optional<Consent> consent;
   std::vector<int8_t> vector;
   std::string
       vector_hash;  // SHA-256 of the vector bytes: the idempotency key with owner+name+model
+};
+
+enum class AddVectorOutcome {
+  added,
+  already_held,  // the character holds a vector of this model: kept as it was
+  not_found,     // no such character of this owner
 };
 
 struct CreateOutcome {
@@ -54,7 +77,9 @@ struct Change {
   int64_t seq = 0;
   std::string id;
   bool deleted = false;
-  std::optional<CharacterRecord> record;  // with vector; absent when deleted since
+  // With the vector the change stored (the creation vector or an added one,
+  // as in load_all); absent when deleted since.
+  std::optional<CharacterRecord> record;
 };
 
 struct ChangeBatch {
@@ -87,8 +112,17 @@ class Storage {
                                                        std::optional<int64_t> before_seq) = 0;
   virtual bool delete_character(const std::string& id, int64_t owner_id) = 0;
 
-  // Streams every character with its vector; returns the change cursor to
-  // poll from afterwards.
+  // A vector of another model for an existing character of `owner_id`.
+  virtual AddVectorOutcome add_vector(const std::string& id, int64_t owner_id,
+                                      const ModelVector& vector, const std::string& added_at) = 0;
+  // The character's vector of `model`, if it holds one (for verify, which
+  // scores it on the server and never returns it).
+  virtual std::optional<ModelVector> find_vector(const std::string& id,
+                                                 const std::string& model) = 0;
+
+  // Streams every stored vector as a record of its character whose `model`,
+  // `scale` and `vector` are that vector's (a character holding two models
+  // comes twice); returns the change cursor to poll from afterwards.
   virtual int64_t load_all(const std::function<void(CharacterRecord&&)>& sink) = 0;
   // Changes committed after `cursor`, oldest first. Only a shared database
   // has changes made elsewhere; SQLite has one writer process. `gap` says

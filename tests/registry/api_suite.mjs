@@ -62,11 +62,12 @@ export function defineApiSuite(label, start) {
   });
 
   describe(`${label}: characters`, () => {
-    test('create returns 201 with exactly id, name, created_at, model, visibility', async () => {
+    test('create returns 201 with exactly id, name, created_at, model, models, visibility, consent', async () => {
       const key = await newKey(base);
       const r = await createCharacter(base, key, 'Ada', vectorFromSeed(2));
       assert.equal(r.status, 201);
-      assert.deepEqual(Object.keys(r.json).sort(), ['created_at', 'id', 'model', 'name', 'visibility']);
+      assert.deepEqual(Object.keys(r.json).sort(), ['consent', 'created_at', 'id', 'model', 'models', 'name', 'visibility']);
+      assert.deepEqual(r.json.models, [MODEL]);
       assert.match(r.json.id, /^char_[0-9A-Za-z]{16,}$/);
       assert.equal(r.json.name, 'Ada');
       assert.equal(r.json.model, MODEL);
@@ -109,7 +110,7 @@ export function defineApiSuite(label, start) {
       for (const vis of ['private', 'unlisted', 'public']) {
         const mine = await api(base, 'GET', `/v1/characters/${ids[vis]}`, { key: owner });
         assert.equal(mine.status, 200);
-        assert.deepEqual(Object.keys(mine.json).sort(), ['created_at', 'id', 'model', 'name', 'visibility']);
+        assert.deepEqual(Object.keys(mine.json).sort(), ['consent', 'created_at', 'id', 'model', 'models', 'name', 'visibility']);
       }
       const hidden = await api(base, 'GET', `/v1/characters/${ids.private}`, { key: stranger });
       const missing = await api(base, 'GET', '/v1/characters/char_doesnotexist000000', { key: stranger });

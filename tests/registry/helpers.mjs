@@ -96,7 +96,7 @@ export function embedding(vector, overrides = {}) {
     vector: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'),
     window: { start_s: 0, end_s: 3 },
     frames: 8,
-    subject: 'face',
+    subject: { kind: 'face', box: [0.25, 0.1, 0.5, 0.8] },
     source: { kind: 'file' },
     quality: {},
     warnings: [],
@@ -182,9 +182,12 @@ export async function newKey(base) {
   return r.json.key;
 }
 
-export async function createCharacter(base, key, name, vector, visibility) {
+// The payloads here show a face, so a create states a consent basis
+// (`consent: null` leaves it out).
+export async function createCharacter(base, key, name, vector, visibility, { consent = { basis: 'self' } } = {}) {
   const body = { name, embedding: embedding(vector) };
   if (visibility) body.visibility = visibility;
+  if (consent) body.consent = consent;
   return api(base, 'POST', '/v1/characters', { key, body });
 }
 

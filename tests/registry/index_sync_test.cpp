@@ -64,6 +64,13 @@ class FakeSharedStorage : public Storage {
     return {};
   }
   bool delete_character(const std::string&, int64_t) override { return false; }
+  AddVectorOutcome add_vector(const std::string&, int64_t, const ModelVector&,
+                              const std::string&) override {
+    return AddVectorOutcome::not_found;
+  }
+  std::optional<ModelVector> find_vector(const std::string&, const std::string&) override {
+    return std::nullopt;
+  }
   bool shared_between_processes() const override { return true; }
 
  private:

@@ -32,14 +32,14 @@ describe('request shape', () => {
       assertErrorShape(assert, await api(url, 'POST', path, { key, body: big }), 413, 'payload_too_large');
     }
     // Just under the limit is fine.
-    const ok = { name: 'fits', embedding: embedding(vectorFromSeed(2)), pad: 'x'.repeat(60 * 1024) };
+    const ok = { name: 'fits', embedding: embedding(vectorFromSeed(2)), consent: { basis: 'self' }, pad: 'x'.repeat(60 * 1024) };
     assert.equal((await api(url, 'POST', '/v1/characters', { key, body: ok })).status, 201);
   });
 
   test('a body that is not application/json is 415', async () => {
     const { url } = await start();
     const key = await newKey(url);
-    const raw = JSON.stringify({ name: 'x', embedding: embedding(vectorFromSeed(3)) });
+    const raw = JSON.stringify({ name: 'x', embedding: embedding(vectorFromSeed(3)), consent: { basis: 'self' } });
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/jsonp', undefined]) {
       const headers = type ? { 'content-type': type } : {};
       for (const path of ['/v1/characters', '/v1/characters/match']) {

@@ -10,6 +10,8 @@ import {
   api, assertNothingLost, createCharacter, embedding, killDuringWrites, newKey, runAdmin, startRegistry,
   tempDir, vectorFromSeed, writeManifest,
 } from './helpers.mjs';
+import * as helpers from './helpers.mjs';
+import { assertLegacyServed, writeLegacyPostgres } from './legacy_schema.mjs';
 import { startPostgres } from './postgres_server.mjs';
 
 const pg = await startPostgres();
@@ -86,6 +88,30 @@ describe('postgresql: two instances, one database', () => {
     assert.equal((await api(a.url, 'GET', `/v1/characters/${json.id}`, { key })).status, 404);
   });
 
+  test('a vector of another model added on one instance is matchable on the other within a second', async () => {
+    const key = await newKey(a.url);
+    const { json } = await createCharacter(a.url, key, 'Upgraded', vectorFromSeed(7010));
+    const v2 = vectorFromSeed(7011, helpers.OTHER_DIMS);
+    const added = await api(a.url, 'POST', `/v1/characters/${json.id}/embeddings`, { key, body: { embedding: embedding(v2) } });
+    assert.equal(added.status, 201, added.text);
+    const elapsed = await within(1000, async () => {
+      const m = await api(b.url, 'POST', '/v1/characters/match', { key, body: { embedding: embedding(v2), k: 1 } });
+      return m.json.matches[0]?.id === json.id;
+    });
+    assert.ok(elapsed <= 1000, 'the added vector is not matchable on the second instance within 1 s');
+    // Verify on the other instance reads the added vector from the database at once.
+    const v = await api(b.url, 'POST', `/v1/characters/${json.id}/verify`, { key, body: { embedding: embedding(v2) } });
+    assert.equal(v.json.verdict, 'same', v.text);
+    // Deleted on B: both vectors leave A's index.
+    assert.equal((await api(b.url, 'DELETE', `/v1/characters/${json.id}`, { key })).status, 204);
+    const gone = await within(1000, async () => {
+      const m = await api(a.url, 'POST', '/v1/characters/match', { key, body: { embedding: embedding(v2), k: 50 } });
+      return !m.json.matches.some((x) => x.id === json.id);
+    });
+    assert.ok(gone <= 1000);
+    assert.equal(Number(pg.query(`SELECT count(*) FROM character_vectors WHERE character_id = '${json.id}'`)), 0);
+  });
+
   test('concurrent identical creates on both instances give one id', async () => {
     const key = await newKey(a.url);
     const v = vectorFromSeed(7003);
@@ -112,6 +138,23 @@ describe('postgresql: two instances, one database', () => {
         return true;
       });
       assert.ok(elapsed <= 1000);
+    }
+  });
+});
+
+describe('postgresql: a database of the previous schema', () => {
+  test('is migrated on open and served, by two instances at once', async () => {
+    writeLegacyPostgres(pg, 'legacy');
+    const url = pg.urlOf('legacy');
+    const [a, b] = await Promise.all([
+      startRegistry({ env: { DATABASE_URL: url } }), startRegistry({ env: { DATABASE_URL: url } }),
+    ]);
+    try {
+      await assertLegacyServed(assert, helpers, a.url);
+      const got = await api(b.url, 'GET', '/v1/characters/char_legacy0000000000', { key: 'ck_LegacyLegacyLegacyLegacyLegac1' });
+      assert.equal(got.status, 200, got.text);
+    } finally {
+      for (const s of [a, b]) { await s.stop(); s.cleanup(); }
     }
   });
 });

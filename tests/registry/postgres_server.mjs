@@ -92,10 +92,11 @@ export async function startPostgres() {
       ]);
     },
     user: asRoot ? 'postgres' : userInfo().username,
-    // Runs one SQL statement with psql and returns its unaligned output.
-    query(sql) {
+    // Runs SQL with psql (in `database`, default postgres) and returns its unaligned output.
+    query(sql, database = 'postgres') {
       return asPostgresUser(asRoot, join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres',
-        '-d', 'postgres', '-At', '-c', sql]).trim();
+        '-d', database, '-v', 'ON_ERROR_STOP=1', '-At', '-c', sql]).trim();
     },
+    urlOf(database) { return `postgres://postgres@127.0.0.1:${port}/${database}`; },
   };
 }
