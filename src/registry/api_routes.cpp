@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <type_traits>
 #include <nlohmann/json.hpp>
 
@@ -50,9 +51,17 @@ json character_json(const CharacterRecord& r) {
                                 : json()}};
 }
 
+// ASCII only, byte by byte: ::tolower on a plain char is undefined for bytes
+// >= 0x80 (negative), which a header may well hold.
+void lowercase_ascii(std::string& text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+}
+
 bool is_json_content_type(const httplib::Request& req) {
   std::string type = req.get_header_value("Content-Type");
-  std::transform(type.begin(), type.end(), type.begin(), ::tolower);
+  lowercase_ascii(type);
   const std::string_view want = "application/json";
   if (type.compare(0, want.size(), want) != 0) return false;
   return type.size() == want.size() || type[want.size()] == ';' || type[want.size()] == ' ';
@@ -79,7 +88,7 @@ ApiResult<std::string> read_body(const httplib::Request& req,
                                  const httplib::ContentReader& reader) {
   const ApiError too_large{413, "payload_too_large", "The body is over 64 KB."};
   std::string encoding = req.get_header_value("Transfer-Encoding");
-  std::transform(encoding.begin(), encoding.end(), encoding.begin(), ::tolower);
+  lowercase_ascii(encoding);
   const bool chunked = encoding.find("chunked") != std::string::npos;
   bool declared_too_large = false;
   if (!chunked) {
@@ -309,9 +318,38 @@ void install_error_shape(httplib::Server& server) {
       });
 }
 
-void install_cors(httplib::Server& server, std::vector<std::string> origins) {
+namespace {
+
+// RFC 9112: Content-Length is 1*DIGIT, sent once, never with
+// Transfer-Encoding. Anything else ("-1", "+2", "0x10", two values) would
+// leave client and server disagreeing on where the body ends.
+std::optional<std::string> framing_problem(const httplib::Request& req) {
+  const size_t lengths = req.get_header_value_count("Content-Length");
+  if (lengths == 0) return std::nullopt;
+  if (lengths > 1) return "Send Content-Length once.";
+  if (req.has_header("Transfer-Encoding")) {
+    return "Send Content-Length or Transfer-Encoding, not both.";
+  }
+  const std::string value = req.get_header_value("Content-Length");
+  const bool digits = !value.empty() && value.size() <= 18 &&
+                      std::all_of(value.begin(), value.end(),
+                                  [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) return "Content-Length must be a decimal number of bytes.";
+  return std::nullopt;
+}
+
+}  // namespace
+
+void install_request_checks(httplib::Server& server, std::vector<std::string> origins) {
   server.set_pre_routing_handler([origins = std::move(origins)](const httplib::Request& req,
                                                                 httplib::Response& res) {
+    // Before anything reads the body: its length is unknown, so the
+    // connection cannot be reused either.
+    if (auto problem = framing_problem(req)) {
+      send_error(res, bad_request(*problem));
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     const bool api = req.path.rfind("/v1/", 0) == 0 || req.path == "/healthz";
     if (!api) return httplib::Server::HandlerResponse::Unhandled;
     const std::string origin = req.get_header_value("Origin");

@@ -17,9 +17,11 @@ class RegistryService;
 // X-Forwarded-For entry (the one the load balancer appended).
 void install_api_routes(httplib::Server& server, RegistryService& service, bool trust_proxy);
 
-// Errors with an empty body (httplib's own 404/413, ...) get the JSON shape;
-// CORS for the listed origins ("*" allows any).
+// Errors with an empty body (httplib's own 404/413, ...) get the JSON shape.
 void install_error_shape(httplib::Server& server);
-void install_cors(httplib::Server& server, std::vector<std::string> origins);
+// Before routing: malformed framing (a Content-Length that is not a plain
+// decimal, sent twice, or with Transfer-Encoding) is a 400 that closes the
+// connection; then CORS for the listed origins ("*" allows any).
+void install_request_checks(httplib::Server& server, std::vector<std::string> origins);
 
 }  // namespace charid::registry

@@ -91,7 +91,7 @@ int serve(const registry::ServerOptions& o) {
                               {"Cross-Origin-Embedder-Policy", "require-corp"},
                               {"X-Content-Type-Options", "nosniff"}});
   registry::install_error_shape(server);
-  registry::install_cors(server, o.cors_origins);
+  registry::install_request_checks(server, o.cors_origins);
   registry::install_api_routes(server, service, o.trust_proxy);
   registry::install_static_files(server, {o.web_root, o.models_dir});
 

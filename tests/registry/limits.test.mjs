@@ -106,6 +106,39 @@ describe('body framing', () => {
   });
 });
 
+describe('malformed framing is 400', () => {
+  // (An empty Content-Length value is dropped by cpp-httplib's header parser
+  // before the registry sees it: that request has no declared body.)
+  test('Content-Length twice, or with Transfer-Encoding', async () => {
+    const { url } = await start();
+    for (const headers of ['Content-Length: 2\r\nContent-Length: 2', 'Content-Length: 2\r\nTransfer-Encoding: chunked']) {
+      const out = await rawRequest(url, `POST /v1/keys HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${headers}\r\n`
+        + 'Connection: close\r\n\r\n{}');
+      assert.match(out, /^HTTP\/1\.1 400/, out);
+    }
+  });
+  test('a Content-Type with bytes over 0x7F is a plain 415', async () => {
+    const { url } = await start();
+    const key = await newKey(url);
+    const body = Buffer.from('{}');
+    const head = Buffer.concat([Buffer.from(`POST /v1/characters/match HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\n`
+      + 'Content-Type: application/'), Buffer.from([0xc4, 0xb0, 0xff, 0x80]), Buffer.from(`json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`)]);
+    const out = await rawRequest(url, Buffer.concat([head, body]));
+    assert.match(out, /^HTTP\/1\.1 415/, out);
+  });
+  for (const length of ['-1', '+2', '0x10', '1e3', '18446744073709551617', '2, 2']) {
+    test(`Content-Length: "${length}"`, async () => {
+      const { url } = await start();
+      for (const path of ['/v1/keys', '/v1/characters']) {
+        const out = await rawRequest(url, `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n`
+          + `Content-Length: ${length}\r\nConnection: close\r\n\r\n{}`);
+        assert.match(out, /^HTTP\/1\.1 400/, `${path}: ${out}`);
+        assert.match(out, /"error":\{"code":"[a-z_]+","message"/, out);
+      }
+    });
+  }
+});
+
 describe('rate limits', () => {
   test('key creation is limited per client address, with Retry-After', async () => {
     const { url } = await start({ args: ['--keys-per-minute', '3'] });

@@ -48,6 +48,23 @@ test('a malformed manifest stops the server with a message', () => {
   }
 });
 
+test('a missing manifest, or one that lists no model, stops the server with a message', () => {
+  const dir = tempDir();
+  try {
+    const empty = join(dir, 'empty.json');
+    spawnSync('sh', ['-c', `printf '{"embeddings": []}' > ${empty}`]);
+    for (const [manifest, message] of [[join(dir, 'no-such-manifest.json'), /cannot read the model manifest .*no-such-manifest\.json/],
+      [empty, /lists no model/]]) {
+      const r = spawnSync(registryBinary(), ['--port', '0', '--data-dir', join(dir, 'data'), '--manifest', manifest],
+        { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' }, timeout: 10000 });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('HOST, PORT and DATA_DIR come from the environment; DATA_DIR is created', async () => {
   const dir = tempDir();
   const dataDir = join(dir, 'nested', 'data');
