@@ -12,7 +12,10 @@ int RateLimiter::acquire(const std::string& who) {
   if (per_second_ <= 0) return 0;  // 0 means unlimited
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mutex_);
-  if (buckets_.size() > 100000) prune(now);
+  if (buckets_.size() >= prune_at_) {
+    prune(now);
+    prune_at_ = std::max(kPruneAt, 2 * buckets_.size());
+  }
   auto [it, inserted] = buckets_.try_emplace(who, Bucket{burst_, now});
   Bucket& b = it->second;
   const double elapsed = std::chrono::duration<double>(now - b.updated).count();
@@ -23,6 +26,11 @@ int RateLimiter::acquire(const std::string& who) {
     return 0;
   }
   return std::max(1, static_cast<int>(std::ceil((1.0 - b.tokens) / per_second_)));
+}
+
+size_t RateLimiter::buckets() const {
+  std::lock_guard lock(mutex_);
+  return buckets_.size();
 }
 
 // Full buckets carry no state worth keeping; dropping them bounds memory

@@ -16,6 +16,7 @@ class RateLimiter {
 
   // 0 when allowed (and a token is taken), else whole seconds to wait (>= 1).
   int acquire(const std::string& who);
+  size_t buckets() const;
 
  private:
   struct Bucket {
@@ -24,9 +25,15 @@ class RateLimiter {
   };
   void prune(std::chrono::steady_clock::time_point now);
 
+  // Prune when the map reaches this size, then set it to twice what is left
+  // (at least kPruneAt): each full scan is paid for by as many new buckets,
+  // so many distinct clients never make every request scan them all.
+  static constexpr size_t kPruneAt = 100000;
+
   const double per_second_;
   const double burst_;
-  std::mutex mutex_;
+  size_t prune_at_ = kPruneAt;
+  mutable std::mutex mutex_;
   std::unordered_map<std::string, Bucket> buckets_;
 };
 

@@ -1,9 +1,12 @@
 #include "registry/vector_index.h"
 
+#include "registry/scan_pool.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <future>
+#include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <queue>
 #include <thread>
@@ -29,8 +32,8 @@ float inverse_norm(int64_t norm2) {
 
 }  // namespace
 
-VectorIndex::VectorIndex(ScoringTable scoring)
-    : scoring_(std::move(scoring)), dot_(best_dot_kernel()) {}
+VectorIndex::VectorIndex(ScoringTable scoring, std::chrono::seconds remember_removed)
+    : scoring_(std::move(scoring)), remember_removed_(remember_removed), dot_(best_dot_kernel()) {}
 
 void VectorIndex::add(const IndexedCharacter& c) {
   const int64_t norm2 = squared_norm(c.vector.data(), c.vector.size());
@@ -74,8 +77,10 @@ void VectorIndex::add(const IndexedCharacter& c) {
 }
 
 void VectorIndex::remove(const std::string& id) {
+  const auto now = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
-  removed_.insert(id);
+  forget_old_removals(now);
+  if (removed_.insert(id).second) removed_order_.emplace_back(now, id);
   const auto found = locations_.find(id);
   if (found == locations_.end()) return;
   const std::vector<Location> rows = std::move(found->second);
@@ -116,11 +121,34 @@ void VectorIndex::remove_row(Shard& shard, const std::string& model, size_t row)
   shard.names.pop_back();
 }
 
+void VectorIndex::forget_old_removals(std::chrono::steady_clock::time_point now) {
+  while (!removed_order_.empty() && now - removed_order_.front().first >= remember_removed_) {
+    removed_.erase(removed_order_.front().second);
+    removed_order_.pop_front();
+  }
+}
+
+size_t VectorIndex::remembered_removals() const {
+  std::shared_lock lock(mutex_);
+  return removed_.size();
+}
+
 void VectorIndex::replace_contents(VectorIndex&& fresh) {
   std::scoped_lock lock(mutex_, fresh.mutex_);
   shards_ = std::move(fresh.shards_);
   locations_ = std::move(fresh.locations_);
-  removed_.insert(fresh.removed_.begin(), fresh.removed_.end());
+  for (auto& entry : fresh.removed_order_) {
+    if (removed_.insert(entry.second).second) removed_order_.push_back(std::move(entry));
+  }
+  // The fresh index was read from storage before ids this one removed since
+  // were deleted: drop them again.
+  for (const auto& [at, id] : removed_order_) {
+    const auto found = locations_.find(id);
+    if (found == locations_.end()) continue;
+    const std::vector<Location> rows = std::move(found->second);
+    locations_.erase(found);
+    for (const Location& l : rows) remove_row(shards_[l.model], l.model, l.row);
+  }
 }
 
 VectorIndex::Query VectorIndex::prepare(const std::vector<int8_t>& values,
@@ -172,32 +200,48 @@ std::vector<IndexMatch> VectorIndex::search(const std::string& model,
   // Large shards are scanned by two or more threads sharing small chunks of
   // rows: the scan is bound by memory bandwidth per core, and on a busy
   // machine a helper that is scheduled late simply takes fewer chunks
-  // instead of holding the request up.
+  // instead of holding the request up. Helpers come from a long-lived pool;
+  // this thread takes chunks too and waits only for chunks already claimed,
+  // so a helper that starts after the last chunk was taken touches nothing
+  // (everything it needs lives in the shared Scan).
   const size_t rows = shard.ids.size();
   const size_t bytes = rows * shard.dims;
   const size_t threads =
       bytes < kParallelScanBytes
           ? 1
           : std::min<size_t>(kMaxScanThreads, std::max(1u, std::thread::hardware_concurrency()));
-  const size_t chunk_rows = std::max<size_t>(256, kChunkBytes / shard.dims);
-  const size_t chunks = (rows + chunk_rows - 1) / chunk_rows;
-  std::atomic<size_t> next_chunk{0};
-  std::vector<std::vector<Scored>> partial(threads);
-  auto work = [&](size_t worker) {
-    std::vector<Scored> best;
-    for (size_t c = next_chunk++; c < chunks; c = next_chunk++) {
-      const size_t begin = c * chunk_rows;
-      scan_rows(shard, q, caller_id, k, begin, std::min(rows, begin + chunk_rows), best);
-    }
-    partial[worker] = std::move(best);
+  struct Scan {
+    size_t chunks = 0;
+    size_t chunk_rows = 0;
+    std::atomic<size_t> next_chunk{0};
+    std::mutex mutex;
+    std::condition_variable done;
+    size_t finished = 0;  // chunks scanned, under mutex
+    std::vector<Scored> merged;
   };
-  std::vector<std::future<void>> helpers;
-  for (size_t t = 1; t < threads; ++t) helpers.push_back(std::async(std::launch::async, work, t));
-  work(0);
-  for (auto& h : helpers) h.get();
+  auto scan = std::make_shared<Scan>();
+  scan->chunk_rows = std::max<size_t>(256, kChunkBytes / shard.dims);
+  scan->chunks = (rows + scan->chunk_rows - 1) / scan->chunk_rows;
+  auto work = [this, scan, &shard, &q, caller_id, k, rows] {
+    for (size_t c = scan->next_chunk++; c < scan->chunks; c = scan->next_chunk++) {
+      std::vector<Scored> best;
+      const size_t begin = c * scan->chunk_rows;
+      scan_rows(shard, q, caller_id, k, begin, std::min(rows, begin + scan->chunk_rows), best);
+      std::lock_guard guard(scan->mutex);
+      scan->merged.insert(scan->merged.end(), best.begin(), best.end());
+      if (++scan->finished == scan->chunks) scan->done.notify_all();
+    }
+  };
+  if (threads > 1) {
+    ScanPool& pool = ScanPool::shared(kMaxScanThreads - 1);
+    for (size_t t = 1; t < threads; ++t) pool.submit(work);
+  }
+  work();
+  std::unique_lock wait(scan->mutex);
+  scan->done.wait(wait, [&] { return scan->finished == scan->chunks; });
+  std::vector<Scored> merged = std::move(scan->merged);
+  wait.unlock();
 
-  std::vector<Scored> merged;
-  for (auto& p : partial) merged.insert(merged.end(), p.begin(), p.end());
   const size_t n = std::min(k, merged.size());
   std::partial_sort(merged.begin(), merged.begin() + static_cast<std::ptrdiff_t>(n), merged.end(),
                     [](const Scored& a, const Scored& b) { return a.first > b.first; });

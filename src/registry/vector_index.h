@@ -12,7 +12,9 @@
 // exactly as before parts existed, so their scores do not change by a bit.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <shared_mutex>
@@ -47,11 +49,16 @@ class VectorIndex {
  public:
   // `scoring`: the models scored per part (ModelCatalog::scoring()); every
   // other model is plain cosine.
-  explicit VectorIndex(ScoringTable scoring = {});
+  // `remember_removed`: how long a removed id stays refused (see add()).
+  explicit VectorIndex(ScoringTable scoring = {},
+                       std::chrono::seconds remember_removed = std::chrono::minutes(10));
 
   // Adding an id already present with that model, or one removed before, is a no-op:
   // instances sharing a database replay changes they made themselves, and a
-  // stale replay must not bring a deleted character back.
+  // stale replay must not bring a deleted character back. Stale replays come
+  // from reads that began before the delete (a sync batch, a reload), so a
+  // removed id is remembered for `remember_removed`, not forever: the set is
+  // bounded by the deletes of that window.
   void add(const IndexedCharacter& character);
   void remove(const std::string& id);
 
@@ -71,6 +78,7 @@ class VectorIndex {
 
   const ScoringTable& scoring() const { return scoring_; }
   size_t size() const;  // characters (ids), whatever number of models each holds
+  size_t remembered_removals() const;
 
  private:
   struct Shard {
@@ -119,7 +127,10 @@ class VectorIndex {
   std::map<std::string, Shard> shards_;
   // Every shard row of an id, one per model it holds.
   std::unordered_map<std::string, std::vector<Location>> locations_;
+  void forget_old_removals(std::chrono::steady_clock::time_point now);
+  const std::chrono::seconds remember_removed_;
   std::unordered_set<std::string> removed_;  // ids are random and never reused
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> removed_order_;
   DotKernel dot_;
 };
 

@@ -110,3 +110,41 @@ TEST_CASE("a shard large enough for the parallel scan gives the same exact answe
     CHECK(found[0].id == "c" + std::to_string(expected[0].second));
   }
 }
+
+TEST_CASE("removed ids are remembered for a while, not forever") {
+  std::mt19937 rng(5);
+  const auto v = random_vector(rng, 16);
+  VectorIndex remembering;  // the default window: a stale replay is refused
+  remembering.add({"a", "A", "m@1", 1, false, v});
+  remembering.remove("a");
+  remembering.add({"a", "A", "m@1", 1, false, v});
+  CHECK(remembering.size() == 0);
+  CHECK(remembering.remembered_removals() == 1);
+
+  // With a zero window every earlier removal is forgotten at the next one, so
+  // the set stays bounded however many characters are deleted.
+  VectorIndex forgetting({}, std::chrono::seconds(0));
+  for (int i = 0; i < 10000; ++i) {
+    const std::string id = "c" + std::to_string(i);
+    forgetting.add({id, "n", "m@1", 1, false, v});
+    forgetting.remove(id);
+  }
+  CHECK(forgetting.remembered_removals() <= 1);
+  CHECK(forgetting.size() == 0);
+}
+
+TEST_CASE("a reload swapped in drops ids removed meanwhile") {
+  std::mt19937 rng(6);
+  const auto v = random_vector(rng, 16);
+  VectorIndex index;
+  index.add({"kept", "K", "m@1", 1, false, v});
+  index.add({"gone", "G", "m@1", 1, false, v});
+  VectorIndex fresh;  // read from storage before "gone" was deleted
+  fresh.add({"kept", "K", "m@1", 1, false, v});
+  fresh.add({"gone", "G", "m@1", 1, false, v});
+  index.remove("gone");
+  index.replace_contents(std::move(fresh));
+  const auto found = index.search("m@1", v, 1, 10);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].id == "kept");
+}
