@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { missingPrerequisite, serverAndBrowser, sharedDir, watchRequests } from './helpers.mjs';
+import { ensureArtifactsDir, missingPrerequisite, serverAndBrowser, sharedDir, watchRequests } from './helpers.mjs';
 
 const missing = missingPrerequisite();
 const signer = join(sharedDir, 'fixtures', 'clips', 'signer_yellow_a.mp4'); // 640x480, a person
@@ -108,6 +108,7 @@ describe('a real person: consent, already registered, drift below 720p (Chromium
     assert.ok(labels.some((l) => /^threshold \d/.test(l)), labels.join('|'));
     assert.ok(labels.some((l) => /^\d+(\.\d+)? s$/.test(l)), 'time ticks in seconds');
     assert.equal(await plot.getByTestId('drift-frame').count(), 16);
+    await page.getByTestId('drift').screenshot({ path: join(ensureArtifactsDir(), 'drift.png') });
     await page.close();
   });
 

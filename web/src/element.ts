@@ -19,12 +19,16 @@ export class CharacterIdCreator extends HTMLElement {
   }
 
   // The Worker (and its wasm module and model sessions) goes with the element; putting the
-  // element back starts a fresh one.
+  // element back later starts a fresh one. A move within the page (removed and inserted again in
+  // the same task) keeps everything.
   disconnectedCallback() {
-    this.app?.dispose();
-    this.engine?.close();
-    this.app = null;
-    this.engine = null;
+    queueMicrotask(() => {
+      if (this.isConnected) return;
+      this.app?.dispose();
+      this.engine?.close();
+      this.app = null;
+      this.engine = null;
+    });
   }
 }
 

@@ -8,6 +8,7 @@
 import * as ort from 'onnxruntime-web';
 import { createRunner } from '../../lib/identity/runner.mjs';
 import { embedSample, comparePayloads, payloadVector } from '../../lib/identity/pipeline.mjs';
+import { modelSimilarity } from '../../lib/identity/similarity.mjs';
 import { isCoreAbort, loadCore } from '../../lib/core_module.mjs';
 import { probe, publicSource, sample } from '../../lib/media.mjs';
 import { openBlobReader } from '../../lib/readers/blob_reader.mjs';
@@ -31,7 +32,7 @@ let runnerPromise: Promise<any> | null = null;
 let sampledCache: { file: Blob; key: string; sampled: any; decodeMs: number } | null = null;
 let embedCache: { file: Blob; key: string; result: Promise<any> } | null = null;
 
-const post = (m: unknown, transfer: Transferable[] = []) => (self as any).postMessage(m, transfer);
+const post = (m: unknown) => (self as any).postMessage(m);
 
 const core = () => loadCore({ assetBase: new URL(config.assetBase, self.location.href).href });
 
@@ -86,26 +87,27 @@ function stagedRunner(runner: any, id: number) {
   };
 }
 
-// A small RGBA copy of a frame for the page (the full frames stay here).
-function thumbnail(f: { rgb: Uint8Array; width: number; height: number }, maxWidth = 240) {
-  const s = Math.min(1, maxWidth / f.width);
-  const w = Math.max(1, Math.round(f.width * s));
-  const h = Math.max(1, Math.round(f.height * s));
-  const out = new Uint8ClampedArray(w * h * 4);
-  for (let y = 0; y < h; y++) {
-    const sy = Math.min(f.height - 1, Math.floor(y / s));
-    for (let x = 0; x < w; x++) {
-      const sx = Math.min(f.width - 1, Math.floor(x / s));
-      const from = (sy * f.width + sx) * 3;
-      const to = (y * w + x) * 4;
-      out[to] = f.rgb[from];
-      out[to + 1] = f.rgb[from + 1];
-      out[to + 2] = f.rgb[from + 2];
-      out[to + 3] = 255;
-    }
+// A small JPEG of a frame for the page (the full frames stay here), scaled by the browser.
+async function thumbnail(f: { rgb: Uint8Array; width: number; height: number }, maxWidth = 240, quality = 0.8) {
+  const rgba = new Uint8ClampedArray(f.width * f.height * 4); // the core's frames are RGB
+  for (let from = 0, to = 0; from < f.rgb.length; from += 3, to += 4) {
+    rgba[to] = f.rgb[from];
+    rgba[to + 1] = f.rgb[from + 1];
+    rgba[to + 2] = f.rgb[from + 2];
+    rgba[to + 3] = 255;
   }
-  return { width: w, height: h, rgba: out };
+  const s = Math.min(1, maxWidth / f.width);
+  const width = Math.max(1, Math.round(f.width * s));
+  const height = Math.max(1, Math.round(f.height * s));
+  const bitmap = await createImageBitmap(new ImageData(rgba, f.width, f.height), { resizeWidth: width, resizeHeight: height, resizeQuality: 'high' });
+  const canvas = new OffscreenCanvas(width, height);
+  canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return { width, height, jpeg: await canvas.convertToBlob({ type: 'image/jpeg', quality }) };
 }
+
+const thumbnails = (frames: any[], maxWidth?: number, quality?: number) =>
+  Promise.all(frames.map(async (f) => ({ timestamp: f.timestamp, ...(await thumbnail(f, maxWidth, quality)) })));
 
 async function doProbe(m: Msg) {
   await core();
@@ -131,17 +133,13 @@ async function sampleCached(m: Msg) {
 
 async function doSample(m: Msg) {
   const { sampled, decodeMs } = await sampleCached(m);
-  const thumbs = sampled.frames.map((f: any) => ({ timestamp: f.timestamp, ...thumbnail(f) }));
   return {
-    result: {
-      source: publicSource(sampled.source),
-      window: sampled.window,
-      quality: sampled.quality,
-      warnings: sampled.warnings,
-      frames: thumbs,
-      decodeMs,
-    },
-    transfer: thumbs.map((t: any) => t.rgba.buffer),
+    source: publicSource(sampled.source),
+    window: sampled.window,
+    quality: sampled.quality,
+    warnings: sampled.warnings,
+    frames: await thumbnails(sampled.frames),
+    decodeMs,
   };
 }
 
@@ -151,6 +149,7 @@ async function embedOnce(m: Msg) {
   const { sampled, decodeMs } = await sampleCached(m);
   post({ id: m.id, progress: { stage: 'finding' } });
   const out = await embedSample(wasm, stagedRunner(runner, m.id), sampled, {
+    ...(m.model ? { model: m.model } : {}), // else lib/identity's default model
     box: m.box ?? null,
     source: publicSource(sampled.source),
     decodeMs,
@@ -173,7 +172,7 @@ async function embedOnce(m: Msg) {
 // One identity per (file, window, box): a second request for the same (Create after the
 // "already registered?" check) gets the first one's result.
 function doEmbed(m: Msg) {
-  const key = `${m.start ?? 0}|${!!m.allowLowRes}|${m.count ?? 16}|${JSON.stringify(m.box ?? null)}`;
+  const key = `${m.start ?? 0}|${!!m.allowLowRes}|${m.count ?? 16}|${JSON.stringify(m.box ?? null)}|${m.model ?? ''}`;
   if (embedCache && embedCache.file === m.file && embedCache.key === key) return embedCache.result;
   const entry = { file: m.file, key, result: embedOnce(m) };
   embedCache = entry;
@@ -183,22 +182,17 @@ function doEmbed(m: Msg) {
 
 async function doDrift(m: Msg) {
   // Checking is not creating: a clip below 720p is compared too (the page says the score is
-  // less reliable then).
-  const e = await doEmbed({ ...m, allowLowRes: true });
+  // less reliable then). The clip is embedded with the character's model, so that the two compare.
   const [wasm, runner] = await Promise.all([core(), loadRunner()]);
-  const ref = payloadVector(wasm, runner.manifest, m.payload);
-  const similarities = e.frameVectors.map((v: Float32Array) => {
-    const s = wasm.cosine(ref, v);
-    if (s && s.ok === false) throw new WorkerError(s.error.code, s.error.message);
-    return s;
-  });
+  const ref = payloadVector(wasm, runner.manifest, m.payload); // refuses a payload of an unknown model
+  const e = await doEmbed({ ...m, allowLowRes: true, model: m.payload.model });
+  // each frame under the model's own rule (lib/identity's, as for the whole clip)
+  const spec = runner.manifest.embeddings.find((x: any) => x.model === m.payload.model);
+  const similarities = e.frameVectors.map((v: Float32Array) => modelSimilarity(spec, ref, v));
   const overall = comparePayloads(wasm, runner.manifest, m.payload, e.payload);
   const { sampled } = await sampleCached({ ...m, allowLowRes: true });
-  const frames = sampled.frames.map((f: any) => ({ timestamp: f.timestamp, ...thumbnail(f, 96) }));
-  return {
-    result: { similarities, overall, subject: e.subject, source: e.source, frames, timings: e.timings },
-    transfer: frames.map((f: any) => f.rgba.buffer),
-  };
+  const frames = await thumbnails(sampled.frames, 96, 0.7);
+  return { similarities, overall, subject: e.subject, source: e.source, frames, timings: e.timings };
 }
 
 async function doInit(m: Msg) {
@@ -223,17 +217,17 @@ function serial<T>(job: () => Promise<T>): Promise<T> {
 self.onmessage = async (ev: MessageEvent<Msg>) => {
   const m = ev.data;
   try {
-    const { result, transfer = [] } = await serial(async (): Promise<{ result: any; transfer?: Transferable[] }> => {
+    const result = await serial(async () => {
       switch (m.type) {
-        case 'init': return { result: await doInit(m) };
-        case 'probe': return { result: await doProbe(m) };
+        case 'init': return doInit(m);
+        case 'probe': return doProbe(m);
         case 'sample': return doSample(m);
-        case 'embed': return { result: await doEmbed(m) };
+        case 'embed': return doEmbed(m);
         case 'drift': return doDrift(m);
         default: throw new WorkerError('invalid_argument', `unknown request ${m.type}`);
       }
     });
-    post({ id: m.id, ok: true, result }, transfer);
+    post({ id: m.id, ok: true, result });
   } catch (err: any) {
     const fatal = isCoreAbort(err);
     const e = fatal ? new WorkerError('internal_error', `The charid core stopped: ${err?.message ?? err}`) : CharidError.from(err);

@@ -4,7 +4,7 @@
 import { html } from 'lit-html';
 import { driftVerdict, errorText } from '../logic';
 import { driftPlot, type DriftPoint } from './drift_plot';
-import { rgbaToDataUrl } from './images';
+import { framesToViews } from './images';
 import { localCards } from './local_cards';
 import type { Context } from './state';
 
@@ -38,9 +38,10 @@ export function driftFeature(ctx: Context) {
       const w = r.source?.display_width ?? r.source?.width ?? 0;
       const h = r.source?.display_height ?? r.source?.height ?? 0;
       if (Math.min(w, h) < 720) note = `This clip is ${w}x${h}, below 720p: a low resolution makes the score less reliable.`;
+      const frames = await framesToViews(r.frames);
       plot = {
         threshold,
-        points: r.similarities.map((s: number, i: number) => ({ t: r.frames[i]?.timestamp ?? i, similarity: s, url: r.frames[i] ? rgbaToDataUrl(r.frames[i], 0.7) : undefined })),
+        points: r.similarities.map((s: number, i: number) => ({ t: frames[i]?.timestamp ?? i, similarity: s, url: frames[i]?.url })),
       };
       status = 'done';
     } catch (e: any) {

@@ -1,9 +1,13 @@
-// RGBA thumbnails from the Worker as JPEG data URLs the page can show and keep in a card.
-export function rgbaToDataUrl(f: { width: number; height: number; rgba: Uint8ClampedArray | ArrayBuffer }, quality = 0.8): string {
-  const canvas = document.createElement('canvas');
-  canvas.width = f.width;
-  canvas.height = f.height;
-  const pixels = f.rgba instanceof Uint8ClampedArray ? f.rgba : new Uint8ClampedArray(f.rgba);
-  canvas.getContext('2d')!.putImageData(new ImageData(pixels, f.width, f.height), 0, 0);
-  return canvas.toDataURL('image/jpeg', quality);
+// The Worker's JPEG thumbnails as data URLs: what the page shows and keeps in a card (a data URL
+// survives in localStorage and in an exported card; a blob: URL would not).
+export function blobToDataUrl(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
 }
+
+export const framesToViews = (frames: { timestamp: number; width: number; height: number; jpeg: Blob }[]) =>
+  Promise.all(frames.map(async (f) => ({ timestamp: f.timestamp, width: f.width, height: f.height, url: await blobToDataUrl(f.jpeg) })));

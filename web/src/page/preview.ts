@@ -3,7 +3,7 @@
 import { html } from 'lit-html';
 import { createRef, ref } from 'lit-html/directives/ref.js';
 import { clampWindowStart, qualityReport } from '../logic';
-import { rgbaToDataUrl } from './images';
+import { framesToViews } from './images';
 import { currentAnalysis, type Box, type Context } from './state';
 
 const WINDOW = 4;
@@ -26,9 +26,10 @@ export function previewFeature(ctx: Context) {
     ctx.update();
     try {
       const s = await engine.sample(file, { start: state.start, allowLowRes: state.allowLowRes });
+      const views = await framesToViews(s.frames);
       if (state.file !== file) return;
       quality = { quality: s.quality, warnings: s.warnings, window: s.window, source: s.source };
-      state.frames = s.frames.map((f: any) => ({ timestamp: f.timestamp, width: f.width, height: f.height, url: rgbaToDataUrl(f) }));
+      state.frames = views;
       state.phase = 'ready';
       ctx.update();
       ctx.actions.analyse();
