@@ -11,6 +11,7 @@
 // clips2/hard_negatives.tsv accepted; the threshold a 1% false-accept rate needs over all clips;
 // each part's own AUC; per-stage time of one 4 s 1080p window for both models.
 // Options: --json, --write (the "Identity" section of docs/BENCHMARKS.md), --no-speed.
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureModels } from '../models/fetch.mjs';
@@ -109,7 +110,9 @@ async function main(argv) {
     parts: partFigures(features, groups),
     targets: { auc: 0.99, top1: 0.95, same_accepted: 0.95, far: 0.01, look_alikes: 1 },
     model_download_bytes: servedBytes,
+    load_before_speed: os.loadavg()[0],
     speed_1080p: argv.includes('--no-speed') ? null : await speed(core, runner),
+    load_after_speed: os.loadavg()[0],
     per_clip: features.map((f) => ({ set: f.set, clip: f.name, character: f.character, kind: f.kind, frames_with_face: f.framesWithFace, frames_masked: f.framesMasked, size: f.size })),
   };
   const section = identitySection(report);

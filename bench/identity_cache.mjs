@@ -17,14 +17,14 @@ const CACHE_VERSION = 1;
 
 // Every part an identity model may be made of (the models' recipes pick among them).
 export const CANDIDATE_PARTS = [
-  { name: 'osnet', source: 'osnet-x0_25-msmt17@1', crop: 'box' },
-  { name: 'reid0277', source: 'person-reid-0277@1', crop: 'box' },
-  { name: 'reid0277_subject', source: 'person-reid-0277@1', crop: 'box', subject_only: true },
-  { name: 'mobilenetv2_gem', source: 'mobilenetv2-gem@1', crop: 'square' },
-  { name: 'mobilenetv2_gem_subject', source: 'mobilenetv2-gem@1', crop: 'square', subject_only: true },
-  { name: 'face', source: 'face-reid-0095@1', crop: 'face' },
-  { name: 'colour', source: 'hsv-histogram@1', crop: 'box' },
-  { name: 'colour_subject', source: 'hsv-histogram@1', crop: 'box', subject_only: true },
+  { name: 'osnet', model: 'osnet-x0_25-msmt17@1', crop: 'box' },
+  { name: 'reid0277', model: 'person-reid-0277@1', crop: 'box' },
+  { name: 'reid0277_subject', model: 'person-reid-0277@1', crop: 'box', subject_only: true },
+  { name: 'mobilenetv2_gem', model: 'mobilenetv2-gem@1', crop: 'square' },
+  { name: 'mobilenetv2_gem_subject', model: 'mobilenetv2-gem@1', crop: 'square', subject_only: true },
+  { name: 'face', model: 'face-reid-0095@1', crop: 'face' },
+  { name: 'colour', model: 'hsv-histogram@1', crop: 'box' },
+  { name: 'colour_subject', model: 'hsv-histogram@1', crop: 'box', subject_only: true },
 ];
 
 // The networks for the cache run in onnxruntime-node (about 4x faster than the web build on this
@@ -49,13 +49,15 @@ function cacheFile(clip) {
 
 // -> {clip fields, kind, framesWithFace, faceScores, frameWeights, parts: {name: [Float32Array|null]},
 //     v1Payload, timings, size}
-export async function clipFeatures(core, runner, clip, { log = () => {} } = {}) {
+// cachedOnly: null instead of running the pipeline when the clip is not cached yet.
+export async function clipFeatures(core, runner, clip, { log = () => {}, cachedOnly = false } = {}) {
   const file = cacheFile(clip);
   const stat = fs.statSync(clip.file);
   if (fs.existsSync(file)) {
     const c = JSON.parse(fs.readFileSync(file, 'utf8'));
     if (c.version === CACHE_VERSION && c.clipBytes === stat.size) return revive(c, clip);
   }
+  if (cachedOnly) return null;
   const t0 = performance.now();
   const sampled = await sample(clip.file, { allowLowRes: true, count: 16 });
   const decodeMs = performance.now() - t0;

@@ -3,7 +3,7 @@
 // fills the cache): a small grid of generic choices, each scored over ALL clips (clips + clips2 +
 // cuts) with the face-led rule. Nothing here is fitted to a clip: the choices are the face weight
 // W, which body re-ID network, and whether the appearance parts see the subject only.
-//   node bench/identity_designs.mjs [--top N]
+//   node bench/identity_designs.mjs [--top N] [--cached-only]
 // Prints per design: AUC, EER, top-1, the FAR <= 1% threshold and the share of same pairs it
 // accepts, look-alikes accepted there; and the same at the EER point.
 import { loadCore } from '../lib/core_module.mjs';
@@ -14,13 +14,13 @@ import { calibrate, figures, modelScorer } from './identity_eval.mjs';
 
 const PART_DIMS = { osnet: 512, reid0277: 256, reid0277_subject: 256, mobilenetv2_gem: 1280, mobilenetv2_gem_subject: 1280, face: 256, colour: 128, colour_subject: 128 };
 const SOURCES = {
-  osnet: { source: 'osnet-x0_25-msmt17@1', crop: 'box' },
-  reid0277: { source: 'person-reid-0277@1', crop: 'box' },
-  reid0277_subject: { source: 'person-reid-0277@1', crop: 'box', subject_only: true },
-  mobilenetv2_gem: { source: 'mobilenetv2-gem@1', crop: 'square' },
-  mobilenetv2_gem_subject: { source: 'mobilenetv2-gem@1', crop: 'square', subject_only: true },
-  colour: { source: 'hsv-histogram@1', crop: 'box' },
-  colour_subject: { source: 'hsv-histogram@1', crop: 'box', subject_only: true },
+  osnet: { model: 'osnet-x0_25-msmt17@1', crop: 'box' },
+  reid0277: { model: 'person-reid-0277@1', crop: 'box' },
+  reid0277_subject: { model: 'person-reid-0277@1', crop: 'box', subject_only: true },
+  mobilenetv2_gem: { model: 'mobilenetv2-gem@1', crop: 'square' },
+  mobilenetv2_gem_subject: { model: 'mobilenetv2-gem@1', crop: 'square', subject_only: true },
+  colour: { model: 'hsv-histogram@1', crop: 'box' },
+  colour_subject: { model: 'hsv-histogram@1', crop: 'box', subject_only: true },
 };
 
 // A charid-id@2-shaped manifest entry. Appearance weights (body, mnv2, colour) are relative and
@@ -30,7 +30,7 @@ export function designSpec({ faceWeight, body, mnv2, colour, inner = [0.57, 0.57
   const norm = Math.hypot(...inner);
   const a = Math.sqrt(1 - faceWeight) / norm;
   const layout = [
-    ['face', { source: 'face-reid-0095@1', crop: 'face' }, PART_DIMS.face, Math.sqrt(faceWeight)],
+    ['face', { model: 'face-reid-0095@1', crop: 'face' }, PART_DIMS.face, Math.sqrt(faceWeight)],
     ['body', SOURCES[body], PART_DIMS[body], inner[0] * a],
     ['mobilenetv2_gem', SOURCES[mnv2], PART_DIMS[mnv2], inner[1] * a],
     ['colour', SOURCES[colour], PART_DIMS[colour], inner[2] * a],
@@ -55,18 +55,23 @@ async function main(argv) {
   const core = await loadCore();
   const runner = await nodeRunner();
   const features = [];
-  for (const c of identityClips()) features.push(await clipFeatures(core, runner, c));
+  const cachedOnly = argv.includes('--cached-only');
+  for (const c of identityClips()) {
+    const f = await clipFeatures(core, runner, c, { cachedOnly });
+    if (f) features.push(f);
+  }
+  console.log(`${features.length} clips`);
   const index = new Map(features.map((f, i) => [f.name, i]));
-  const lookAlikes = hardNegatives().map(([a, b]) => [index.get(a), index.get(b)]);
+  const lookAlikes = hardNegatives().filter(([a, b]) => index.has(a) && index.has(b)).map(([a, b]) => [index.get(a), index.get(b)]);
   const all = features.map((_, i) => i);
   const rows = [];
   const v1 = runner.manifest.embeddings.find((e) => e.model === 'charid-id@1');
   const designs = [{ name: 'charid-id@1 (as shipped)', spec: v1 }];
-  for (const faceWeight of [0.5, 0.6, 0.7, 0.8, 0.9]) {
+  for (const faceWeight of [0.6, 0.75, 0.9]) {
     for (const body of ['osnet', 'reid0277', 'reid0277_subject']) {
       for (const mnv2 of ['mobilenetv2_gem', 'mobilenetv2_gem_subject']) {
         for (const colour of ['colour', 'colour_subject']) {
-          for (const inner of [[0.57, 0.57, 0.19], [0.7, 0.5, 0.3], [0.5, 0.7, 0.3]]) {
+          for (const inner of [[0.57, 0.57, 0.19], [0.7, 0.5, 0.3], [0.5, 0.7, 0.3], [0.4, 0.9, 0.15]]) {
             const d = { faceWeight, body, mnv2, colour, inner };
             designs.push({ name: `W ${faceWeight} ${body} ${mnv2} ${colour} inner ${inner.join('/')}`, spec: designSpec(d) });
           }

@@ -9,7 +9,7 @@ import { atThreshold, pairFigures, pairScores, thresholdForFar } from './identit
 
 // The cached part that a recipe of a model asks for.
 function cachedName(recipe) {
-  const c = CANDIDATE_PARTS.find((p) => p.source === recipe.source && p.crop === recipe.crop && !p.subject_only === !recipe.subject_only);
+  const c = CANDIDATE_PARTS.find((p) => p.model === recipe.model && p.crop === recipe.crop && !p.subject_only === !recipe.subject_only);
   if (!c) throw new Error(`no cached part for recipe ${JSON.stringify(recipe)}`);
   return c.name;
 }

@@ -41,7 +41,7 @@ export function identitySection(report) {
   }
   if (report.speed_1080p) {
     lines.push('');
-    lines.push('Per stage of one 4 s 1080p H.264 window (Vanilagy__mediabunny/video.mp4, 16 samples), Node, onnxruntime-web wasm, 1 thread, sessions created, median of 3 interleaved runs on a shared 2-core machine:');
+    lines.push(`Per stage of one 4 s 1080p H.264 window (Vanilagy__mediabunny/video.mp4, 16 samples), Node, onnxruntime-web wasm, 1 thread, sessions created, median of 3 interleaved runs on a shared 2-core machine (1-minute load average ${report.load_before_speed.toFixed(1)} before, ${report.load_after_speed.toFixed(1)} after: with other work running, read the ratio of the two models rather than the absolute times):`);
     lines.push('');
     lines.push('| model | decode ms | detect ms | embed ms | total ms |');
     lines.push('| --- | ---: | ---: | ---: | ---: |');

@@ -1,6 +1,6 @@
 // The part embeddings of each sampled frame: what the networks and the colour descriptor say about
 // the subject, before fusion. An embedding model's manifest entry lists its parts as recipes:
-//   {name, source: "<model id>@<version>" | "hsv-histogram@1", crop: "box" | "square" | "face",
+//   {name, model: "<model id>@<version>" | "hsv-histogram@1", crop: "box" | "square" | "face",
 //    subject_only: true | false}
 // `subject_only` computes the part on the subject's own pixels: the frame with everything the
 // segmenter calls background filled with a neutral colour (and the colour histogram taken inside
@@ -8,10 +8,10 @@
 // charid-id@1 has no recipes in the manifest; V1_RECIPES below is its fixed layout.
 
 export const V1_RECIPES = [
-  { name: 'osnet', source: 'osnet-x0_25-msmt17@1', crop: 'box' },
-  { name: 'mobilenetv2_gem', source: 'mobilenetv2-gem@1', crop: 'square' },
-  { name: 'face', source: 'face-reid-0095@1', crop: 'face' },
-  { name: 'colour', source: 'hsv-histogram@1', crop: 'box' },
+  { name: 'osnet', model: 'osnet-x0_25-msmt17@1', crop: 'box' },
+  { name: 'mobilenetv2_gem', model: 'mobilenetv2-gem@1', crop: 'square' },
+  { name: 'face', model: 'face-reid-0095@1', crop: 'face' },
+  { name: 'colour', model: 'hsv-histogram@1', crop: 'box' },
 ];
 
 const COLOUR_SOURCE = 'hsv-histogram@1';
@@ -59,8 +59,8 @@ function rows(output, n) {
 
 // The runner key of a model given as "<id>@<version>" (its role for the face embedder, its id
 // for the appearance embedders, as runner.mjs keys them).
-function runnerKey(runner, source) {
-  const m = runner.manifest.models.find((x) => `${x.id}@${x.version}` === source && x.serve);
+function runnerKey(runner, model) {
+  const m = runner.manifest.models.find((x) => `${x.id}@${x.version}` === model && x.serve);
   if (!m) return null;
   return m.role === 'appearance_embedder' ? m.id : m.role;
 }
@@ -90,12 +90,12 @@ export async function frameParts(core, runner, images, subject, recipes) {
     const imageFor = (i, recipe) => (recipe.subject_only && masked[i]) || images[i];
     const parts = {};
     for (const recipe of recipes) {
-      if (recipe.source === COLOUR_SOURCE) {
+      if (recipe.model === COLOUR_SOURCE) {
         parts[recipe.name] = images.map((_, i) => core.colourDescriptor(imageFor(i, recipe), subject.boxes[i]));
         continue;
       }
-      const key = runnerKey(runner, recipe.source);
-      if (!key) throw new Error(`the models manifest has no served model ${recipe.source} (part ${recipe.name})`);
+      const key = runnerKey(runner, recipe.model);
+      if (!key) throw new Error(`the models manifest has no served model ${recipe.model} (part ${recipe.name})`);
       const model = runner.spec(key);
       const spec = tensorSpec(model);
       const dims = (count) => [count, 3, spec.height, spec.width];

@@ -12,7 +12,7 @@ import { modelSimilarity } from './similarity.mjs';
 export { tensorSpec } from './parts.mjs';
 
 // What `charid embed` and the page produce unless asked for another model.
-export const DEFAULT_MODEL = 'charid-id@1';
+export const DEFAULT_MODEL = 'charid-id@2';
 
 const YUNET_MAX_SIDE = 640;
 const FACE_THRESHOLD = 0.6;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureModels } from '../../models/fetch.mjs';
 import { compare, embed } from '../../lib/identity/node.mjs';
+import { DEFAULT_MODEL } from '../../lib/identity/pipeline.mjs';
 
 const clips = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/clips');
 const payloads = new Map();
@@ -38,7 +39,7 @@ for (const [anchor, same, other] of TRIPLES) {
 test('payload contract: schema, model, dims, int8 vector, subject and timings', async () => {
   const p = await payload('signer_grey_a.mp4');
   assert.equal(p.schema, 'charid.embedding/1');
-  assert.equal(p.model, 'charid-id@1');
+  assert.equal(p.model, DEFAULT_MODEL);
   assert.equal(p.dtype, 'int8');
   assert.equal(Buffer.from(p.vector, 'base64').length, p.dims);
   assert.ok(p.scale > 0);
