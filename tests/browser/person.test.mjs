@@ -53,6 +53,12 @@ describe('a real person: consent, already registered, drift below 720p (Chromium
     const sent = JSON.parse(creates(requests)[0].body.toString());
     assert.deepEqual(sent.consent, { basis: 'permission' });
     assert.ok(['face', 'person'].includes(sent.embedding.subject.kind), sent.embedding.subject.kind);
+    // the registry keeps it, and the library says it
+    const stored = await page.evaluate((id) => window.charidEngine.registry.get(id), personId);
+    assert.equal(stored.consent?.basis, 'permission');
+    const item = page.locator(`[data-testid="library-item"][data-id="${personId}"]`);
+    await item.waitFor({ timeout: 30_000 });
+    assert.equal(await item.getByTestId('library-consent').textContent(), '(I have their permission)');
     await page.close();
   });
 

@@ -77,3 +77,13 @@ test('SIMD probe, stage of each network, drift verdict', () => {
   assert.equal(d.verdict, 'same');
   assert.equal(L.driftVerdict([0.1, 0.2], 0.6).verdict, 'different');
 });
+
+test('a card keeps the consent basis of a real person; an unknown basis is dropped', () => {
+  const payload = { schema: 'charid.embedding/1', model: 'charid-id@1', dims: 4, dtype: 'int8', scale: 0.01, vector: 'AQIDBA==' };
+  const base = { name: 'Mira', id: 'char_0123456789abcdefgh', model: 'charid-id@1', payload, thumbnails: [] };
+  assert.deepEqual(L.parseCard(JSON.stringify(L.makeCard({ ...base, consent: { basis: 'self' } }))).consent, { basis: 'self' });
+  assert.equal('consent' in L.makeCard(base), false);
+  assert.equal(L.parseCard(JSON.stringify({ ...L.makeCard(base), consent: { basis: 'because' } })).consent, undefined);
+  assert.deepEqual(Object.keys(L.CONSENT_LABELS), ['self', 'permission', 'fictional', 'not_a_person']);
+  assert.equal(L.CONSENT_LABELS.permission, 'I have their permission');
+});

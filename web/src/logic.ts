@@ -155,6 +155,13 @@ export type CharacterCard = {
 
 export const CONSENT_BASES = ['self', 'permission', 'fictional', 'not_a_person'] as const;
 export type ConsentBasis = (typeof CONSENT_BASES)[number];
+// The registry's consent bases, in the words a person would use.
+export const CONSENT_LABELS: Record<ConsentBasis, string> = {
+  self: 'This is me',
+  permission: 'I have their permission',
+  fictional: 'A fictional character',
+  not_a_person: 'Not a person',
+};
 
 export function makeCard(c: Omit<CharacterCard, 'schema'>): CharacterCard {
   const card: CharacterCard = { schema: 'charid.card/1', ...c };

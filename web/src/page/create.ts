@@ -2,19 +2,10 @@
 // stages (and Cancel), the error box, and the ID card with the prompt snippet.
 import { html } from 'lit-html';
 import { ifDefined } from 'lit-html/directives/if-defined.js';
-import type { Consent } from '../engine';
-import { STAGES, errorText, promptSnippet, validateName, type Stage } from '../logic';
+import { CONSENT_BASES, CONSENT_LABELS, STAGES, errorText, promptSnippet, validateName, type Stage } from '../logic';
 import { queue } from '../queue';
 import { keptNote, saveLocal } from './local_cards';
 import { CONSENT_KINDS, analysisKey, consentNeeded, currentAnalysis, type Context } from './state';
-
-// The registry's bases, in the words a person would use.
-const CONSENT_CHOICES: { basis: Consent['basis']; label: string }[] = [
-  { basis: 'self', label: 'This is me' },
-  { basis: 'permission', label: 'I have their permission' },
-  { basis: 'fictional', label: 'A fictional character' },
-  { basis: 'not_a_person', label: 'Not a person' },
-];
 
 let mounts = 0;
 
@@ -126,8 +117,8 @@ export function createFeature(ctx: Context) {
     if (!consentNeeded(state)) return '';
     return html`<fieldset class="consent" data-testid="consent" data-state=${state.consent ? 'chosen' : 'required'}>
       <legend>This video shows a real person. Who is it? (required: a person's identity vector is biometric data)</legend>
-      ${CONSENT_CHOICES.map((c) => html`<label><input type="radio" name=${radioName} value=${c.basis} data-testid="consent-${c.basis}"
-        .checked=${state.consent === c.basis} @change=${() => { state.consent = c.basis; ctx.clearError(); ctx.update(); }} /> ${c.label}</label>`)}
+      ${CONSENT_BASES.map((basis) => html`<label><input type="radio" name=${radioName} value=${basis} data-testid="consent-${basis}"
+        .checked=${state.consent === basis} @change=${() => { state.consent = basis; ctx.clearError(); ctx.update(); }} /> ${CONSENT_LABELS[basis]}</label>`)}
     </fieldset>`;
   };
 

@@ -1,7 +1,7 @@
 // Your characters: the registry's list for this browser's key, with delete (after a
 // confirmation) and card export, and the import of a character card.
 import { html } from 'lit-html';
-import { errorText, makeCard, parseCard } from '../logic';
+import { CONSENT_LABELS, errorText, makeCard, parseCard } from '../logic';
 import { dropLocal, localCards, saveLocal } from './local_cards';
 import type { Context } from './state';
 
@@ -68,7 +68,7 @@ export function libraryFeature(ctx: Context) {
         const card = local[c.id];
         return html`<li data-testid="library-item" data-id=${c.id}>
           ${card?.thumbnails?.[0] ? html`<img src=${card.thumbnails[0]} alt="" class="thumb" />` : ''}
-          <span><strong>${c.name}</strong> <code>${c.id}</code></span>
+          <span><strong>${c.name}</strong> <code>${c.id}</code>${c.consent ? html` <span class="small" data-testid="library-consent">(${CONSENT_LABELS[c.consent.basis as keyof typeof CONSENT_LABELS] ?? c.consent.basis})</span>` : ''}</span>
           <button data-testid="delete-button" @click=${() => remove(c)}>Delete</button>
           <button data-testid="export-button" ?disabled=${!card} @click=${() => exportCard(c)}>Export card</button>
         </li>`;
