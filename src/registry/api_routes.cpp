@@ -18,7 +18,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kJson = "application/json";
-constexpr size_t kMaxBodyBytes = 64 * 1024;
 constexpr size_t kMaxDrainBytes = 16 * 1024 * 1024;
 
 std::string dump(const json& value) {

@@ -2,6 +2,7 @@
 // calls RegistryService, and writes JSON in the exact shapes of docs/openapi.yaml.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,10 @@ class Server;
 namespace charid::registry {
 
 class RegistryService;
+
+// The largest request body (the server's payload limit and the routes' own
+// reads use this one number).
+inline constexpr size_t kMaxBodyBytes = 64 * 1024;
 
 // `trust_proxy`: the client address for per-address limits is the last
 // X-Forwarded-For entry (the one the load balancer appended).

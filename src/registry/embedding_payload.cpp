@@ -4,7 +4,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "registry/base64.h"
+#include "core/base64.h"
 
 namespace charid::registry {
 

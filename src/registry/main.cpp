@@ -28,8 +28,6 @@ namespace registry = charid::registry;
 
 namespace {
 
-constexpr size_t kMaxBody = 64 * 1024;
-
 int serve(const registry::ServerOptions& o) {
   std::string error;
   const auto catalog = registry::ModelCatalog::load(o.manifest, &error);
@@ -79,7 +77,7 @@ int serve(const registry::ServerOptions& o) {
   httplib::Server server;
   const int threads = o.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server.set_payload_max_length(kMaxBody);
+  server.set_payload_max_length(registry::kMaxBodyBytes);
   // Without it, Nagle and delayed ACKs add ~40 ms to every small response.
   server.set_tcp_nodelay(true);
   // cpp-httplib closes a connection after 5 requests by default; batch

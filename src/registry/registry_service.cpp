@@ -2,7 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "registry/base64.h"
+#include "core/base64.h"
+
 #include "registry/clock.h"
 #include "registry/consent.h"
 #include "registry/embedding_payload.h"

@@ -1,9 +1,9 @@
 #include <catch.hpp>
 
-#include "registry/base64.h"
+#include "core/base64.h"
 
-using charid::registry::base64_decode;
-using charid::registry::base64_encode;
+using charid::base64_decode;
+using charid::base64_encode;
 
 TEST_CASE("base64 round-trips every length and byte") {
   for (size_t n = 0; n < 70; ++n) {
@@ -24,4 +24,14 @@ TEST_CASE("base64 refuses what is not strict standard base64") {
   CHECK_FALSE(base64_decode("YQ==YQ=="));  // padding before the end
   CHECK(base64_decode("YQ==")->size() == 1);
   CHECK(base64_decode("")->empty());
+}
+
+TEST_CASE("base64 says why it refused") {
+  std::string problem;
+  CHECK_FALSE(base64_decode("abc", &problem));
+  CHECK(problem == "base64 text length is not a multiple of 4");
+  CHECK_FALSE(base64_decode("ab=c", &problem));
+  CHECK(problem == "invalid base64 padding");
+  CHECK_FALSE(base64_decode("ab-_", &problem));
+  CHECK(problem == "invalid base64 character");
 }

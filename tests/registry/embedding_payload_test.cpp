@@ -3,11 +3,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "registry/base64.h"
+#include "core/base64.h"
 #include "registry/embedding_payload.h"
 
 using namespace charid::registry;
 using nlohmann::json;
+using charid::base64_encode;
 
 namespace {
 
