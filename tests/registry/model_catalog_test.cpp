@@ -79,4 +79,8 @@ TEST_CASE("the project's manifest loads") {
   REQUIRE(v1);
   CHECK(v1->threshold.has_value());
   CHECK_FALSE(v1->scoring.per_part());  // @1 stays plain cosine
+  if (const ModelSpec* v2 = catalog->find("charid-id@2")) {
+    CHECK(v2->threshold.has_value());
+    CHECK(v2->scoring.per_part());  // face_led, scored per part by the index
+  }
 }
