@@ -1,7 +1,8 @@
 // The page with a real person in real Chromium against the real registry: the consent choice
 // (required before Create, sent with the registration), "Is this already registered?" showing the
 // character made before, a full localStorage not turning a registration into a failure, the drift
-// check taking an 848x480 clip with a plot that has its axes, threshold and frames, and the
+// check taking an 848x480 clip with a plot that has its axes, threshold and frames, the engine's
+// synchronous compare, and the
 // engine's Worker replaced when it dies and ended when the custom element leaves the page.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -94,7 +95,7 @@ describe('a real person: consent, already registered, drift below 720p (Chromium
     await page.close();
   });
 
-  test('drift check takes an 848x480 clip, says the score is less reliable, and plots it with axes and frames', { timeout: 300_000 }, async () => {
+  test('drift check takes an 848x480 clip, says the score is less reliable, and plots it with axes and frames; compare is synchronous', { timeout: 300_000 }, async () => {
     assert.ok(personId, 'needs the character of the first test');
     const page = await env.browser.context.newPage();
     await page.goto(`${env.server.url}/`);
@@ -115,6 +116,27 @@ describe('a real person: consent, already registered, drift below 720p (Chromium
     assert.ok(labels.some((l) => /^\d+(\.\d+)? s$/.test(l)), 'time ticks in seconds');
     assert.equal(await plot.getByTestId('drift-frame').count(), 16);
     await page.getByTestId('drift').screenshot({ path: join(ensureArtifactsDir(), 'drift.png') });
+
+    // engine.compare is synchronous on the page and refuses a caller's mistake with invalid_argument
+    const compared = await page.evaluate(async (id) => {
+      const engine = window.charidEngine;
+      await engine.ready;
+      const { payload } = JSON.parse(localStorage.getItem('charid.cards'))[id];
+      const same = engine.compare(payload, payload);
+      const errorOf = (f) => { try { f(); return null; } catch (e) { return { code: e.code, name: e.name, message: e.message }; } };
+      return {
+        same,
+        isPromise: same instanceof Promise,
+        otherModel: errorOf(() => engine.compare(payload, { ...payload, model: 'charid-id@0' })),
+        badVector: errorOf(() => engine.compare(payload, { ...payload, vector: 'not base64!' })),
+      };
+    }, personId);
+    assert.equal(compared.isPromise, false);
+    assert.ok(Math.abs(compared.same.similarity - 1) < 1e-6, JSON.stringify(compared.same));
+    assert.equal(compared.same.verdict, 'same');
+    assert.equal(compared.otherModel?.code, 'invalid_argument', JSON.stringify(compared.otherModel));
+    assert.match(compared.otherModel.message, /different models/);
+    assert.equal(compared.badVector?.code, 'invalid_argument', JSON.stringify(compared.badVector));
     await page.close();
   });
 
