@@ -2,6 +2,8 @@
 // hold vectors of several models: checked against core/part_similarity.h
 // computed directly, which is the rule the wasm module uses too.
 #include <catch.hpp>
+#include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "core/part_similarity.h"
@@ -82,6 +84,18 @@ TEST_CASE("cosine models score as before parts existed (score_pair equals search
   const auto q = random_vector(rng, 2176);
   index.add({"a", "A", "charid-id@1", 1, false, a});
   CHECK(index.search("charid-id@1", q, 1, 1)[0].score == index.score_pair("charid-id@1", q, a));
+  // Bit for bit the arithmetic of the index before parts: an exact int32
+  // dot times two float inverse norms, in float.
+  int64_t dot = 0, na = 0, nq = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    dot += int64_t{a[i]} * q[i];
+    na += int64_t{a[i]} * a[i];
+    nq += int64_t{q[i]} * q[i];
+  }
+  const float before = static_cast<float>(static_cast<int32_t>(dot)) *
+                       static_cast<float>(1.0 / std::sqrt(static_cast<double>(na))) *
+                       static_cast<float>(1.0 / std::sqrt(static_cast<double>(nq)));
+  CHECK(index.search("charid-id@1", q, 1, 1)[0].score == std::clamp(double{before}, -1.0, 1.0));
 }
 
 TEST_CASE("one character, vectors of two models: a row in each shard, removed together") {
