@@ -29,9 +29,13 @@ void sample_to_tensor(const RgbImage& image, const Affine& m, const TensorSpec& 
     o[c] = -spec.mean[c] / spec.std[c];
   }
   const int src_channel[3] = {spec.bgr ? 2 : 0, 1, spec.bgr ? 0 : 2};
+  // An empty image has no pixel to clamp to (clamping to [0, W - 1] would be undefined): every
+  // sample is then the fill, `pad` or black.
+  const bool empty = W <= 0 || H <= 0;
+  const float fill = pad >= 0 ? pad : 0.0f;
 #if defined(__wasm_simd128__)
   const v128_t kv = wasm_v128_load(k), ov = wasm_v128_load(o);
-  const v128_t padv = wasm_f32x4_splat(pad);
+  const v128_t padv = wasm_f32x4_splat(fill);
 #endif
   for (int v = 0; v < spec.height; ++v) {
     for (int u = 0; u < spec.width; ++u) {
@@ -41,11 +45,11 @@ void sample_to_tensor(const RgbImage& image, const Affine& m, const TensorSpec& 
       const size_t idx = size_t(v) * spec.width + u;
       const bool outside = x < -0.5f || y < -0.5f || x > W - 0.5f || y > H - 0.5f;
       float px[4];
-      if (outside && pad >= 0) {
+      if (empty || (outside && pad >= 0)) {
 #if defined(__wasm_simd128__)
         wasm_v128_store(px, wasm_f32x4_add(wasm_f32x4_mul(padv, kv), ov));
 #else
-        for (int c = 0; c < 3; ++c) px[c] = pad * k[c] + o[c];
+        for (int c = 0; c < 3; ++c) px[c] = fill * k[c] + o[c];
 #endif
       } else {
         const float xc = std::clamp(x, 0.0f, float(W - 1)), yc = std::clamp(y, 0.0f, float(H - 1));

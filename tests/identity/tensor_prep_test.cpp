@@ -93,3 +93,17 @@ TEST_CASE("colour descriptors: frames of one clip agree more than frames of anot
   CHECK(norm == Approx(1.0));
   CHECK(cosine(g0, g1).value() > cosine(g0, b0).value() + 0.1);
 }
+
+TEST_CASE("an empty frame gives a tensor of the fill value instead of reading outside memory") {
+  const RgbImage empty;
+  const TensorSpec spec = imagenet(8, 4);
+  std::vector<float> t(spec.size(), 99.0f);
+  crop_to_tensor(empty, Box{0, 0, 10, 10}, spec, t.data());
+  for (int c = 0; c < 3; ++c) {
+    const float black = -spec.mean[c] / spec.std[c];
+    for (int i = 0; i < 32; ++i) REQUIRE(t[size_t(c) * 32 + i] == Approx(black));
+  }
+  std::vector<float> l(spec.size(), 99.0f);
+  letterbox_to_tensor(empty, spec, 114.0f, l.data());
+  CHECK(l[0] == Approx((114.0f / 255 - spec.mean[0]) / spec.std[0]));
+}
