@@ -1,5 +1,7 @@
 #include "media/avio_reader.h"
 
+#include <algorithm>
+
 namespace charid {
 
 std::unique_ptr<AvioReader> AvioReader::create(ByteSource& source) {
@@ -18,8 +20,18 @@ std::unique_ptr<AvioReader> AvioReader::create(ByteSource& source) {
 
 int AvioReader::read_packet(void* opaque, uint8_t* buf, int buf_size) {
   auto* self = static_cast<AvioReader*>(opaque);
-  int64_t got = self->source_->read(self->position_, buf, buf_size);
-  if (got < 0) return AVERROR(EIO);
+  // Never past the size the source declared, and never more than asked: a
+  // source that keeps answering (a JS reader that never says 0) would
+  // otherwise feed the demuxer without end, and a count above buf_size would
+  // make FFmpeg read memory that was never filled.
+  const int64_t size = self->source_->size();
+  int64_t want = buf_size;
+  if (size >= 0) {
+    if (self->position_ >= size) return AVERROR_EOF;
+    want = std::min<int64_t>(want, size - self->position_);
+  }
+  int64_t got = self->source_->read(self->position_, buf, want);
+  if (got < 0 || got > want) return AVERROR(EIO);
   if (got == 0) return AVERROR_EOF;
   self->position_ += got;
   self->bytes_read_ += got;

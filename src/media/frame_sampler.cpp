@@ -1,7 +1,10 @@
 #include "media/frame_sampler.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
+#include <utility>
 
 #include "media/decoder_feed.h"
 #include "media/frame_converter.h"
@@ -139,6 +142,15 @@ Result<DecodeRun> decode_window(MediaInput& input, const Window& window, const S
   return run;
 }
 
+// Width x height of a sampled frame of this source (the converter's rule:
+// the display size, scaled down so the short side is at most max_short_side).
+std::pair<int64_t, int64_t> sampled_size(const SourceInfo& info, int max_short_side) {
+  const double dw = info.display_width, dh = info.display_height;
+  const double scale = std::min(1.0, max_short_side / std::min(dw, dh));
+  return {std::max<int64_t>(1, std::llround(dw * scale)),
+          std::max<int64_t>(1, std::llround(dh * scale))};
+}
+
 }  // namespace
 
 Result<SampleResult> sample_frames(ByteSource& source, const SampleOptions& options,
@@ -156,6 +168,16 @@ Result<SampleResult> sample_frames(ByteSource& source, const SampleOptions& opti
   auto window_or = check_limits(input.info(), options);
   if (!window_or) return window_or.error();
   Window window = window_or.value();
+  const auto [out_w, out_h] = sampled_size(input.info(), options.max_short_side);
+  const int64_t total_bytes = out_w * out_h * 3 * options.count;
+  if (total_bytes > kMaxSampleBytes) {
+    return make_error(ErrorCode::invalid_argument,
+                      std::to_string(options.count) + " frames of " + std::to_string(out_w) + "x" +
+                          std::to_string(out_h) + " would need " +
+                          std::to_string(total_bytes >> 20) + " MiB, over the " +
+                          std::to_string(kMaxSampleBytes >> 20) +
+                          " MiB limit. Ask for fewer frames or a smaller frame size.");
+  }
 
   // Skipping non-reference frames pays when samples are sparse (several
   // frames between two samples); near every frame being wanted, it would

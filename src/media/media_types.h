@@ -17,6 +17,10 @@ inline constexpr int kMinShortSide = 720;            // "at least 720p"
 inline constexpr double kMinDurationSeconds = 1.0;   // under this: too_short
 inline constexpr double kMaxWindowSeconds = 4.0;     // auto-trim length
 inline constexpr int64_t kMaxInputBytes = int64_t{4} << 30;  // 4 GiB
+// The sampled frames are all held until sampling returns; their total is
+// bounded up front, since running out of memory aborts the wasm module (1 GiB
+// at most, shared with the decoder). 256 frames at the default size fit.
+inline constexpr int64_t kMaxSampleBytes = int64_t{512} << 20;  // 512 MiB
 
 struct SourceInfo {
   std::string container;   // FFmpeg demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2"

@@ -1,6 +1,7 @@
 // The core reads through ByteSource only; these cut real files short in memory.
 #include <catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -47,4 +48,41 @@ TEST_CASE("a real MP4 cut at any point gives frames or unreadable_input, never a
     auto r = sample_frames(src, o);
     if (!r.ok()) CHECK(r.error().code == ErrorCode::unreadable_input);
   }
+}
+
+namespace {
+// A source that declares a size and then answers every read with bytes,
+// however far past that size it is asked: it never says "end".
+class EndlessSource final : public ByteSource {
+ public:
+  explicit EndlessSource(std::vector<uint8_t> bytes) : bytes_(std::move(bytes)) {}
+  int64_t size() const override { return static_cast<int64_t>(bytes_.size()); }
+  int64_t read(int64_t offset, uint8_t* dst, int64_t length) override {
+    ++reads;
+    const int64_t n = std::min<int64_t>(length, 7);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t at = offset + i;
+      dst[i] = at < size() ? bytes_[static_cast<size_t>(at)] : 0;
+    }
+    return n;
+  }
+  int64_t reads = 0;
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+}  // namespace
+
+TEST_CASE("a source that never says end is read up to its declared size, not forever") {
+  auto whole = read_all(test::media("Eyevinn__mp4ff/vp9.ivf"));
+  REQUIRE(whole.size() > 10000);
+  EndlessSource src(whole);
+  SampleOptions o;
+  o.allow_low_res = true;
+  o.count = 16;  // the last target lies after the last frame: decoding runs to the end
+  auto r = sample_frames(src, o);
+  REQUIRE(r.ok());
+  CHECK(r.value().frames.size() >= 12);
+  // 7 bytes a read: the whole file is a few thousand reads, sampled twice at most.
+  CHECK(src.reads < 4 * static_cast<int64_t>(whole.size()) / 7);
 }

@@ -165,3 +165,19 @@ TEST_CASE("progress only rises, also when the window is decoded a second time") 
   CHECK(calls.back().first == static_cast<int>(r.value().frames.size()));
   CHECK(calls.back().second == 16);
 }
+
+TEST_CASE("frames that would not fit the memory limit are refused before decoding") {
+  // 1080p at full size: 200 frames of 1920x1080 RGB would need about 1.2 GiB.
+  SampleOptions o;
+  o.count = 200;
+  o.max_short_side = 4096;
+  auto r = sample_file("Vanilagy__mediabunny/video.mp4", o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::invalid_argument);
+  CHECK(r.error().message.find("200 frames of 1920x1080") != std::string::npos);
+
+  o.count = 256;  // the most frames, at the default size, still fit
+  o.max_short_side = 512;
+  auto most = sample_file("Eyevinn__mp4ff/vp9.ivf", o);
+  REQUIRE(most.ok());
+}
