@@ -2,6 +2,7 @@
 // admin subcommand. See docs/openapi.yaml and `charid-registry --help`.
 #include <httplib.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <chrono>
@@ -93,6 +94,20 @@ int serve(const registry::ServerOptions& o) {
   registry::install_api_routes(server, service, o.trust_proxy);
   registry::install_static_files(server, {o.web_root, o.models_dir});
 
+  // Debian's compiled cpp-httplib listens with a backlog of 5
+  // (CPPHTTPLIB_LISTEN_BACKLOG is fixed in the library, not our build): a
+  // burst of new connections overflows it and the kernel drops SYNs and
+  // ACKs, which clients see as resets and multi-second stalls. Keep the
+  // listening socket here and listen again with the system's maximum (Linux
+  // updates the backlog of a socket that is already listening).
+  socket_t listen_socket = INVALID_SOCKET;
+  server.set_socket_options([&listen_socket](socket_t sock) {
+    // httplib's default options also set SO_REUSEPORT, which would let a
+    // second server bind the same port and silently take half the traffic.
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_socket = sock;
+  });
   int port = o.port;
   if (port == 0) {
     port = server.bind_to_any_port(o.host);
@@ -101,6 +116,10 @@ int serve(const registry::ServerOptions& o) {
   }
   if (port <= 0) {
     std::fprintf(stderr, "charid-registry: cannot listen on %s:%d\n", o.host.c_str(), o.port);
+    return 1;
+  }
+  if (listen_socket == INVALID_SOCKET || ::listen(listen_socket, SOMAXCONN) != 0) {
+    std::fprintf(stderr, "charid-registry: cannot raise the listen backlog\n");
     return 1;
   }
 

@@ -162,6 +162,23 @@ export function serverForSuite(start) {
   return holder;
 }
 
+// For a file whose tests each start their own server: returns a start
+// function; every server it started is stopped and removed after the file.
+export function serversStoppedAfterFile() {
+  const servers = [];
+  after(async () => {
+    for (const s of servers) {
+      await s.stop();
+      s.cleanup();
+    }
+  });
+  return async (options) => {
+    const s = await startRegistry(options);
+    servers.push(s);
+    return s;
+  };
+}
+
 // fetch wrapper: JSON in and out. `raw` sends a string body as is.
 export async function api(base, method, path, { key, body, raw, headers = {} } = {}) {
   const h = { ...headers };

@@ -3,25 +3,14 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import {
-  api, assertErrorShape, createCharacter, embedding, newKey, runAdmin, startRegistry,
+  api, assertErrorShape, createCharacter, embedding, newKey, runAdmin, serversStoppedAfterFile,
   vectorFromSeed,
 } from './helpers.mjs';
 
-const servers = [];
-async function start(options) {
-  const s = await startRegistry(options);
-  servers.push(s);
-  return s;
-}
-after(async () => {
-  for (const s of servers) {
-    await s.stop();
-    s.cleanup();
-  }
-});
+const start = serversStoppedAfterFile();
 
 describe('request shape', () => {
   test('a body over 64 KB is 413 with the error shape', async () => {
