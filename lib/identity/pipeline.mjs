@@ -69,6 +69,10 @@ async function foreground(core, runner, images) {
 // ({parts: [{name, dims, weight}], facePart}).
 export function embeddingModel(core, manifest, model) {
   const spec = manifest.embeddings?.find((e) => e.model === model);
+  if (!spec && model === DEFAULT_MODEL) {
+    // a model cache made before this model existed
+    throw new IdentityError('models_unavailable', `the models manifest has no ${model} (run "npm run models")`);
+  }
   if (!spec) throw new IdentityError('invalid_argument', `unknown embedding model ${model}`);
   if (!spec.parts?.every((p) => p.weight !== undefined)) {
     // charid-id@1: the layout and weights are the core's constants
