@@ -1,0 +1,127 @@
+// The cast check on a two-character clip made here from two fixture clips side by side (ffmpeg
+// hstack): a real signer on the left, Big Buck Bunny on the right. Both characters and a third
+// (another real signer) are registered from their own single clips on the real charid-registry
+// on loopback; the check must find each in its own half with verdict "same" and never report the
+// third, through the match route and, via the CLI, with --expect (verify).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { embedClip } from '../../cli/inputs.mjs';
+import { castVideo } from '../../lib/cast/node.mjs';
+import { DEFAULT_MODEL } from '../../lib/identity/pipeline.mjs';
+import { RegistryClient } from '../../lib/registry/client.mjs';
+import { newKey, repoRoot, startRegistry } from '../registry/helpers.mjs';
+import { charid, clip } from '../cli/helpers.mjs';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'charid-cast-test-'));
+const twoCharacters = path.join(tmp, 'signer_and_bunny.mp4');
+const LEFT_WIDTH = 640, RIGHT_WIDTH = 854;   // the halves of the hstack, 480 px high
+const SPLIT = LEFT_WIDTH / (LEFT_WIDTH + RIGHT_WIDTH);
+const FRAMES = 8;
+
+let server, key, client;
+const ids = {};
+
+before(async () => {
+  const ff = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', clip('signer_yellow_a.mp4'), '-i', clip('bunny_a.mp4'),
+    '-filter_complex', `[0:v]fps=25,setsar=1[a];[1:v]fps=25,scale=${RIGHT_WIDTH}:480,setsar=1[b];[a][b]hstack=inputs=2[v]`,
+    '-map', '[v]', '-an', '-t', '3.6', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', twoCharacters]);
+  assert.equal(ff.status, 0, String(ff.stderr));
+  // the vectors first: the registry calls then follow each other without a long pause
+  const payloads = {};
+  for (const [who, file] of [['signer', 'signer_yellow_a.mp4'], ['bunny', 'bunny_a.mp4'], ['third', 'signer_grey_a.mp4']]) {
+    payloads[who] = (await embedClip(clip(file), { allowLowRes: true, count: FRAMES })).payload;
+  }
+  server = await startRegistry({ manifest: path.join(repoRoot, 'models', 'manifest.json') });
+  key = await newKey(server.url);
+  client = new RegistryClient(server.url, { keyStore: { get: () => key, set() {}, clear() {} } });
+  const register = async (name, embedding, basis) => {
+    const { character } = await client.createCharacter({ name, embedding, visibility: 'private', consent: { basis } });
+    return character.id;
+  };
+  ids.signer = await register('Yellow signer', payloads.signer, 'permission');
+  ids.bunny = await register('Big Buck Bunny', payloads.bunny, 'fictional');
+  ids.third = await register('Grey signer', payloads.third, 'permission');
+});
+after(async () => {
+  await server?.stop();
+  server?.cleanup();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const centreX = (box) => box[0] + box[2] / 2;
+// The half a track lives in, from all its boxes; null when it crosses the split.
+function half(track) {
+  const xs = track.frames.map((f) => centreX(f.box));
+  if (xs.every((x) => x < SPLIT)) return 'left';
+  if (xs.every((x) => x >= SPLIT)) return 'right';
+  return null;
+}
+
+function checkShape(out) {
+  for (const t of out.tracks) {
+    assert.ok(Number.isInteger(t.track) && t.track >= 1);
+    assert.ok(['face', 'person', 'animal', 'object'].includes(t.kind), t.kind);
+    assert.ok(t.frames.length >= 2);
+    for (const f of t.frames) {
+      assert.equal(f.box.length, 4);
+      assert.ok(f.box.every((v) => v >= 0 && v <= 1), JSON.stringify(f.box));
+      assert.ok(f.box[0] + f.box[2] <= 1.0001 && f.box[1] + f.box[3] <= 1.0001);
+    }
+    if (t.best) {
+      assert.equal(t.best.verdict, 'same');
+      assert.deepEqual(t.candidates[0], t.best);
+    } else {
+      assert.deepEqual(t.candidates, []);
+    }
+  }
+}
+
+function checkCast(out) {
+  checkShape(out);
+  const found = (id) => out.tracks.filter((t) => t.best?.id === id);
+  const signer = found(ids.signer), bunny = found(ids.bunny);
+  assert.ok(signer.length >= 1, `the signer is found: ${JSON.stringify(out.tracks.map((t) => [t.kind, t.best]))}`);
+  assert.ok(bunny.length >= 1, `the bunny is found: ${JSON.stringify(out.tracks.map((t) => [t.kind, t.best]))}`);
+  for (const t of signer) assert.equal(half(t), 'left', `signer track ${t.track}`);
+  for (const t of bunny) assert.equal(half(t), 'right', `bunny track ${t.track}`);
+  assert.equal(signer[0].best.name, 'Yellow signer');
+  assert.equal(bunny[0].best.name, 'Big Buck Bunny');
+  assert.ok(!JSON.stringify(out.tracks).includes(ids.third), 'the third character is reported nowhere');
+}
+
+test('match route: both characters in their own half, verdict same; the third not reported', async () => {
+  const out = await castVideo(twoCharacters, { client, count: FRAMES });
+  checkCast(out);
+  assert.deepEqual(out.expected, []);
+  assert.ok(out.warnings.includes('low_resolution'));
+  assert.equal(out.model, DEFAULT_MODEL);
+});
+
+test('CLI with --expect: verify per expected ID, found with time ranges; the third not found', async () => {
+  const r = await charid(['cast', twoCharacters, '--expect', `${ids.signer},${ids.bunny},${ids.third}`, '--allow-low-res', '--json'],
+    { env: { CHARID_REGISTRY: server.url, CHARID_KEY: key, XDG_CONFIG_HOME: tmp } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /below 720p/, '--allow-low-res keeps the warning off stderr');
+  checkCast(r.json);
+  const byId = Object.fromEntries(r.json.expected.map((e) => [e.id, e]));
+  for (const id of [ids.signer, ids.bunny]) {
+    const e = byId[id];
+    assert.equal(e.found, true, id);
+    assert.ok(e.from <= e.to && e.to <= 3.6, JSON.stringify(e));
+    assert.ok(e.score >= r.json.threshold, JSON.stringify(e));
+    assert.ok(r.json.tracks.some((t) => t.track === e.track && t.best.id === id));
+  }
+  assert.equal(byId[ids.third].found, false);
+  assert.ok(byId[ids.third].score === null || byId[ids.third].score < r.json.threshold);
+});
+
+test('bad --expect values are usage mistakes, said in plain words', async () => {
+  const r = await charid(['cast', twoCharacters, '--expect', 'mira', '--json'], { env: { CHARID_REGISTRY: server.url, CHARID_KEY: key } });
+  assert.equal(r.code, 1);
+  assert.equal(r.json.error.code, 'usage');
+  assert.match(r.json.error.message, /character IDs like char_/);
+});
