@@ -11,7 +11,10 @@
 //                                     valid only during this call) with bytes at
 //                                     `offset`; return the count, 0 at the end,
 //                                     -1 on an I/O error
+// Anything else as the reader, an option of the wrong type, or an onProgress
+// that is not a function is an invalid_argument error value.
 #include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
 #include <emscripten/val.h>
 
 #include "core/error.h"
@@ -21,33 +24,76 @@
 
 using emscripten::val;
 using charid::js::array_of;
-using charid::js::bool_or;
 using charid::js::error_result;
-using charid::js::number_or;
 using charid::js::optional_number;
+
+// The reader and the progress callback are called through these helpers, so a
+// reader that throws or answers with something other than a byte count is a
+// failed read, and a throwing callback a flag: no JS exception unwinds through
+// the C++ core, whose destructors would not run (FFmpeg contexts would leak).
+// -2: not a reader ({size, readInto}) or no usable size.
+EM_JS(double, charid_reader_size, (emscripten::EM_VAL handle), {
+  try {
+    const reader = Emval.toValue(handle);
+    if (reader === null || typeof reader !== 'object' || typeof reader.readInto !== 'function') return -2;
+    const size = reader.size;
+    return Number.isSafeInteger(size) && size >= -1 ? size : -2;
+  } catch (e) {
+    return -2;
+  }
+});
+EM_JS(double, charid_reader_read, (emscripten::EM_VAL handle, double offset, uint8_t* dst, double length), {
+  try {
+    const n = Emval.toValue(handle).readInto(offset, HEAPU8.subarray(dst, dst + length));
+    return Number.isInteger(n) && n >= -1 && n <= length ? n : -1;
+  } catch (e) {
+    return -1;
+  }
+});
+EM_JS(int, charid_call_progress, (emscripten::EM_VAL handle, int done, int total), {
+  try {
+    Emval.toValue(handle)(done, total);
+    return 1;
+  } catch (e) {
+    return 0;
+  }
+});
 
 namespace {
 
 class JsByteSource final : public charid::ByteSource {
  public:
   explicit JsByteSource(val reader)
-      : reader_(std::move(reader)), size_(static_cast<int64_t>(reader_["size"].as<double>())) {}
-  int64_t size() const override { return size_; }
+      : reader_(std::move(reader)), size_(charid_reader_size(reader_.as_handle())) {}
+  bool valid() const { return size_ >= -1; }
+  int64_t size() const override { return static_cast<int64_t>(size_); }
   int64_t read(int64_t offset, uint8_t* dst, int64_t length) override {
-    val view(emscripten::typed_memory_view(static_cast<size_t>(length), dst));
-    return static_cast<int64_t>(reader_.call<double>("readInto", static_cast<double>(offset), view));
+    if (stopped_) return -1;
+    return static_cast<int64_t>(charid_reader_read(reader_.as_handle(), static_cast<double>(offset),
+                                                   dst, static_cast<double>(length)));
   }
+  // Every later read fails, so a decode ends at once (the caller gave up).
+  void stop() { stopped_ = true; }
 
  private:
   val reader_;
-  int64_t size_;
+  double size_;
+  bool stopped_ = false;
 };
 
+charid::Error not_a_reader() {
+  return {charid::ErrorCode::invalid_argument,
+          "The reader must be an object with a whole-number size (or -1) and a readInto(offset, "
+          "view) function."};
+}
+
+using charid::js::OptionReader;
+
 template <typename Options>
-void read_probe_options(const val& js, Options& o) {
-  o.start = number_or(js, "start", o.start);
-  o.duration = number_or(js, "duration", o.duration);
-  o.allow_low_res = bool_or(js, "allowLowRes", o.allow_low_res);
+void read_probe_options(OptionReader& js, Options& o) {
+  o.start = js.number("start", o.start);
+  o.duration = js.number("duration", o.duration);
+  o.allow_low_res = js.boolean("allowLowRes", o.allow_low_res);
 }
 
 val source_to_js(const charid::SourceInfo& s) {
@@ -95,8 +141,11 @@ val summary_to_js(const charid::QualitySummary& s) {
 
 val probe_js(val reader, val options) {
   JsByteSource source(std::move(reader));
+  if (!source.valid()) return error_result(not_a_reader());
+  OptionReader js(options);
   charid::ProbeOptions o;
-  read_probe_options(options, o);
+  read_probe_options(js, o);
+  if (js.error()) return error_result(*js.error());
   auto r = charid::probe(source, o);
   if (!r) return error_result(r.error());
   val out = val::object();
@@ -107,19 +156,39 @@ val probe_js(val reader, val options) {
   return out;
 }
 
-// onProgress (optional): called with (done, total) after each kept frame.
+// onProgress (optional): called with (done, total) after each kept frame. If
+// it throws, sampling stops and the answer is an invalid_argument error.
 val sample_js(val reader, val options, val on_progress) {
   JsByteSource source(std::move(reader));
+  if (!source.valid()) return error_result(not_a_reader());
+  OptionReader js(options);
   charid::SampleOptions o;
-  read_probe_options(options, o);
-  o.count = static_cast<int>(number_or(options, "count", o.count));
-  o.max_short_side = static_cast<int>(number_or(options, "maxShortSide", o.max_short_side));
-  o.skip_nonref = bool_or(options, "skipNonRef", o.skip_nonref);
+  read_probe_options(js, o);
+  o.count = js.integer("count", o.count);
+  o.max_short_side = js.integer("maxShortSide", o.max_short_side);
+  o.skip_nonref = js.boolean("skipNonRef", o.skip_nonref);
+  if (js.error()) return error_result(*js.error());
+  const bool has_progress = !on_progress.isUndefined() && !on_progress.isNull();
+  if (has_progress && on_progress.typeOf().as<std::string>() != "function") {
+    return error_result({charid::ErrorCode::invalid_argument,
+                         "onProgress must be a function (done, total) or null."});
+  }
+  bool progress_threw = false;
   charid::SampleProgress progress;
-  if (on_progress.typeOf().as<std::string>() == "function") {
-    progress = [&on_progress](int done, int total) { on_progress(done, total); };
+  if (has_progress) {
+    progress = [&](int done, int total) {
+      if (progress_threw) return;
+      if (!charid_call_progress(on_progress.as_handle(), done, total)) {
+        progress_threw = true;
+        source.stop();
+      }
+    };
   }
   auto r = charid::sample_frames(source, o, progress);
+  if (progress_threw) {
+    return error_result({charid::ErrorCode::invalid_argument,
+                         "onProgress threw an error, so sampling was stopped."});
+  }
   if (!r) return error_result(r.error());
   const charid::SampleResult& s = r.value();
 
