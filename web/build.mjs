@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
+import { MODEL_CACHE } from './src/cache_names.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -63,6 +64,7 @@ for (const f of shellFiles) hash.update(f).update(fs.readFileSync(path.join(dist
 const shell = shellFiles.map((f) => (f === 'index.html' ? './' : f));
 const swSource = fs.readFileSync(path.join(here, 'src', 'sw.js'), 'utf8')
   .replace("'__VERSION__'", JSON.stringify(hash.digest('hex').slice(0, 16)))
-  .replace('__SHELL__', JSON.stringify(shell));
+  .replace('__SHELL__', JSON.stringify(shell))
+  .replace("'__MODEL_CACHE__'", JSON.stringify(MODEL_CACHE));
 fs.writeFileSync(path.join(dist, 'sw.js'), swSource);
 console.log(`web: built ${path.relative(root, dist)}`);

@@ -2,8 +2,8 @@
 // (required before Create, sent with the registration), "Is this already registered?" showing the
 // character made before, a full localStorage not turning a registration into a failure, the drift
 // check taking an 848x480 clip with a plot that has its axes, threshold and frames, the engine's
-// synchronous compare, and the
-// engine's Worker replaced when it dies and ended when the custom element leaves the page.
+// synchronous compare, and the engine's Worker replaced when it dies and ended when the custom
+// element leaves the page.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';

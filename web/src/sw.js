@@ -2,14 +2,14 @@
 // VERSION and SHELL). It keeps what creating needs offline:
 //   - the app shell (pages, bundles, the wasm core, ORT's runtime): precached at install,
 //     served cache-first; a new build has a new VERSION, so a new worker and a new cache;
-//   - the model files from /models/: precached at install into `charid-models-v1` (the same
+//   - the model files from /models/: precached at install into MODEL_CACHE (the same
 //     cache the engine's Worker reads), cache-first; models/manifest.json network-first;
 //   - the registry API (/v1/) is never cached: registrations made offline are queued in
 //     IndexedDB by the page (web/src/queue.ts) and sent when back online.
 const VERSION = '__VERSION__';
 const SHELL = __SHELL__;
 const SHELL_CACHE = `charid-shell-${VERSION}`;
-const MODEL_CACHE = 'charid-models-v1';
+const MODEL_CACHE = '__MODEL_CACHE__'; // web/src/cache_names.mjs
 const RUNTIME_CACHE = 'charid-runtime-v1';
 const scope = self.registration.scope;
 

@@ -14,6 +14,7 @@ import { probe, publicSource, sample } from '../../lib/media.mjs';
 import { openBlobReader } from '../../lib/readers/blob_reader.mjs';
 import { CharidError } from '../../lib/errors.mjs';
 import { stageOfModel } from './logic';
+import { MODEL_CACHE } from './cache_names.mjs';
 
 type Msg = { id: number; type: string; [k: string]: any };
 
@@ -39,7 +40,7 @@ const core = () => loadCore({ assetBase: new URL(config.assetBase, self.location
 // Model files through the Cache API, so a second visit (or an offline one) does not fetch them again.
 async function loadModelBytes(file: string): Promise<Uint8Array> {
   const url = new URL(file, new URL(config.modelBase, self.location.href)).href;
-  const cache = typeof caches !== 'undefined' ? await caches.open('charid-models-v1').catch(() => null) : null;
+  const cache = typeof caches !== 'undefined' ? await caches.open(MODEL_CACHE).catch(() => null) : null;
   let res = cache ? await cache.match(url) : undefined;
   if (!res) {
     res = await fetch(url);
