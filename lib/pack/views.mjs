@@ -1,6 +1,7 @@
 // Which sampled frames become a pack's views, and the crop of each: sharp, fully in frame, well
 // exposed, and as different from each other as the per-frame identity vectors say (the frames of
 // one pose look alike to the networks; a turned head or another stance does not).
+import { modelSimilarity } from '../identity/similarity.mjs';
 
 export const MAX_VIEWS = 4;
 export const MIN_SHORT_SIDE = 320;   // above every listed generator's minimum (MiniMax: over 300 px)
@@ -24,15 +25,9 @@ export function inFrame([x, y, w, h], width, height) {
   return x > ex && y > ey && x + w < width - ex && y + h < height - ey;
 }
 
-function cosineDistance(a, b) {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return na > 0 && nb > 0 ? 1 - dot / Math.sqrt(na * nb) : 1;
-}
+// The plain cosine rule of the identity vectors (lib/identity/similarity.mjs), as a distance.
+const COSINE = { similarity: { rule: 'cosine' } };
+const cosineDistance = (a, b) => 1 - modelSimilarity(COSINE, a, b);
 
 // frames: the sampled frames; subject: chooseSubject's result (boxes, faces per frame);
 // frameVectors: one identity vector per frame. -> {views: [frame index], warnings}

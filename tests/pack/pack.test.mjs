@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pngjs from 'pngjs';
+import { DEFAULT_MODEL } from '../../lib/identity/pipeline.mjs';
 import { packVideo } from '../../lib/pack/node.mjs';
 import { packErrors } from '../../lib/pack/schema.mjs';
 import { GENERATOR_RULES } from '../../lib/pack/generators.mjs';
@@ -83,7 +84,7 @@ test('a real person: views with cutouts and aligned faces, every generator satis
   checkPack(out, pack);
   assert.equal(pack.id, 'char_0123456789abcdefXY');
   assert.equal(pack.name, 'Signer');
-  assert.equal(pack.model, 'charid-id@1');
+  assert.equal(pack.model, DEFAULT_MODEL);
   assert.equal(pack.subject.kind, 'person');
   const pictures = pack.files.filter((f) => f.role === 'front' || f.role === 'view');
   assert.ok(pictures.length >= 2, 'a person who moves gives more than one view');
