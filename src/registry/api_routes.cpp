@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <nlohmann/json.hpp>
 
+#include "registry/guarded_server.h"
 #include "registry/registry_service.h"
 
 namespace charid::registry {
@@ -107,6 +108,10 @@ ApiResult<std::string> read_body(const httplib::Request& req,
     return received <= kMaxDrainBytes;
   });
   if (declared_too_large || received > kMaxBodyBytes) return too_large;
+  if (!complete && request_deadline_passed()) {
+    return ApiError{408, "request_timeout",
+                    "The request did not arrive in time; send the body in one go."};
+  }
   if (!complete) return bad_request("The body could not be read.");
   return body;
 }

@@ -16,6 +16,7 @@
 #include "registry/api_error.h"
 #include "registry/api_routes.h"
 #include "registry/data_dir_lock.h"
+#include "registry/guarded_server.h"
 #include "registry/index_sync.h"
 #include "registry/int8_dot.h"
 #include "registry/model_catalog.h"
@@ -75,7 +76,9 @@ int serve(const registry::ServerOptions& o) {
                               std::chrono::seconds(std::min(60, o.change_log_retention_s))});
   }
 
-  httplib::Server server;
+  registry::GuardedServer server(registry::ConnectionLimits{
+      std::chrono::seconds(o.request_timeout_s), std::chrono::seconds(5),
+      o.connections_per_address});
   const int threads = o.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_payload_max_length(registry::kMaxBodyBytes);

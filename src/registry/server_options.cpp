@@ -44,7 +44,10 @@ serve flags (environment in brackets):
   --keys-per-minute N      new keys per client address (30; 0 = unlimited)
   --creates-per-second N   new characters per key (100; 0 = unlimited)
   --matches-per-second N   match requests per key (100; 0 = unlimited)
-  --threads N              HTTP worker threads = concurrent connections served (128)
+  --threads N              HTTP worker threads = concurrent connections served (512)
+  --request-timeout-s N    a request (headers and body) must arrive within N s (10); 408 after
+  --connections-per-address N  open connections per client address (128; 0 = no cap, e.g.
+                           behind a proxy, which then caps them); 429 beyond
   --sync-interval-ms N     PostgreSQL: pull other instances' changes this often (250)
   --change-log-retention-s N  PostgreSQL: keep the shared change log this long (3600);
                            an instance further behind reloads its index
@@ -125,6 +128,8 @@ std::optional<ParsedArgs> parse_args(int argc, char** argv, std::string* error) 
       {"--creates-per-second", rate(o.creates_per_second)},
       {"--matches-per-second", rate(o.matches_per_second)},
       {"--threads", whole(o.threads, 1, 4096)},
+      {"--request-timeout-s", whole(o.request_timeout_s, 1, 3600)},
+      {"--connections-per-address", whole(o.connections_per_address, 0, 1 << 20)},
       {"--change-log-retention-s", whole(o.change_log_retention_s, 1, 30 * 86400)},
       {"--sync-interval-ms", whole(o.sync_interval_ms, 10, 60000)},
   };

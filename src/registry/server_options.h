@@ -26,7 +26,12 @@ struct ServerOptions {
   // cpp-httplib gives each open connection a thread until it closes or idles
   // out (5 s), so this bounds concurrent connections; idle threads cost
   // address space, not CPU.
-  int threads = 128;
+  int threads = 512;
+  // A request must arrive whole (headers and body) within this time, and
+  // one client address may hold at most this many connections (0 = no cap;
+  // behind a proxy every client shares its address, so the proxy caps them).
+  int request_timeout_s = 10;
+  int connections_per_address = 128;
   int change_log_retention_s = 3600;  // PostgreSQL: how long the shared change log keeps entries
   int sync_interval_ms = 250;         // PostgreSQL: how often to pull other instances' changes
 };
