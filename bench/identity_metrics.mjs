@@ -1,16 +1,4 @@
-// Pair and retrieval figures for a labelled set of items, shared by the benchmark and the tests.
-import fs from 'node:fs';
-
-// identity.csv: clip,character,source,start_s,end_s,notes (notes may hold commas); the
-// benchmark reads all its lists through identity_data.mjs, tests read this one directly.
-export function readIdentityCsv(file) {
-  const [header, ...lines] = fs.readFileSync(file, 'utf8').trim().split(/\r?\n/);
-  if (!header.startsWith('clip,character')) throw new Error(`${file}: unexpected header`);
-  return lines.filter(Boolean).map((line) => {
-    const [clip, character] = line.split(',');
-    return { clip, character };
-  });
-}
+// Pair and retrieval figures for a labelled set of items (the lists are read by identity_data.mjs).
 
 // similarity(i, j) for every pair i < j -> {auc, eer, threshold, top1}.
 export function pairFigures(labels, similarity) {
