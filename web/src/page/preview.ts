@@ -2,6 +2,9 @@
 // report in plain words, and the sampled frames, on which a drag chooses the subject by hand.
 import { html } from 'lit-html';
 import { createRef, ref } from 'lit-html/directives/ref.js';
+// styleMap sets positions through the CSSOM, which a Content-Security-Policy without
+// 'unsafe-inline' styles still allows (a style="" attribute it would block)
+import { styleMap } from 'lit-html/directives/style-map.js';
 import { clampWindowStart, qualityReport } from '../logic';
 import { framesToViews } from './images';
 import { currentAnalysis, type Box, type Context } from './state';
@@ -71,6 +74,8 @@ export function previewFeature(ctx: Context) {
     ctx.actions.analyse(); // a new subject: a new identity
   };
 
+  const percentBox = ([x, y, w, h]: Box) => ({ left: `${x * 100}%`, top: `${y * 100}%`, width: `${w * 100}%`, height: `${h * 100}%` });
+
   function frameBox(i: number): { box: Box; found: boolean } | null {
     if (state.box) return { box: state.box, found: false };
     const found = currentAnalysis(state)?.result?.subject?.boxes?.[i];
@@ -95,7 +100,7 @@ export function previewFeature(ctx: Context) {
         <h2>2. Check the clip</h2>
         <video controls muted playsinline class="preview" .src=${objectUrl} ${ref(video)}></video>
         <div class="timeline" data-testid="timeline">
-          <div class="window" style="left: ${(100 * state.start) / d}%; width: ${(100 * Math.min(WINDOW, d)) / d}%"></div>
+          <div class="window" style=${styleMap({ left: `${(100 * state.start) / d}%`, width: `${(100 * Math.min(WINDOW, d)) / d}%` })}></div>
         </div>
         <input type="range" min="0" max=${String(Math.max(0, d - WINDOW))} step="0.1" .value=${String(state.start)}
           data-testid="window-start" aria-label="Window start" @input=${onSlide} />
@@ -110,7 +115,7 @@ export function previewFeature(ctx: Context) {
                 return html`<figure title="${f.timestamp.toFixed(2)} s">
                   <div class="shot" @pointerdown=${onDown} @pointermove=${onMove} @pointerup=${onUp}>
                     <img src=${f.url} alt="" draggable="false" />
-                    ${b ? html`<div class="box ${b.found ? 'found' : ''}" style="left:${b.box[0] * 100}%;top:${b.box[1] * 100}%;width:${b.box[2] * 100}%;height:${b.box[3] * 100}%"></div>` : ''}
+                    ${b ? html`<div class="box ${b.found ? 'found' : ''}" style=${styleMap(percentBox(b.box))}></div>` : ''}
                   </div>
                   <figcaption>${f.timestamp.toFixed(1)} s</figcaption>
                 </figure>`;
