@@ -1,9 +1,14 @@
 // A reader over a browser File or Blob, for use inside a Worker: the core
 // pulls slices with FileReaderSync (synchronous reads are allowed in workers),
 // so a large file is never copied whole into memory.
+import { CharidError } from '../errors.mjs';
+
 export function openBlobReader(blob) {
   if (typeof FileReaderSync === 'undefined') {
-    throw new Error('openBlobReader must run in a Web Worker (FileReaderSync is worker-only).');
+    throw new CharidError('invalid_argument', 'openBlobReader must run in a Web Worker (FileReaderSync is worker-only).');
+  }
+  if (typeof blob?.slice !== 'function' || !Number.isSafeInteger(blob.size)) {
+    throw new CharidError('invalid_argument', 'openBlobReader needs a File or Blob.');
   }
   const reader = new FileReaderSync();
   return {

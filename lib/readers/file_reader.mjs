@@ -13,7 +13,13 @@ export function openFileReader(filePath) {
       : 'Could not open';
     throw new MediaError('unreadable_input', `${why} ${filePath}. Check the path and try again.`);
   }
-  const size = fs.fstatSync(fd).size;
+  // Linux opens a folder for reading without complaint; only reads fail.
+  const stat = fs.fstatSync(fd);
+  if (!stat.isFile()) {
+    fs.closeSync(fd);
+    throw new MediaError('unreadable_input', `This is ${stat.isDirectory() ? 'a folder' : 'not a regular file'}, not a video file: ${filePath}. Check the path and try again.`);
+  }
+  const size = stat.size;
   return {
     size,
     bytesRead: 0,

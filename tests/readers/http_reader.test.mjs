@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadCore } from '../../lib/core_module.mjs';
 import { openHttpReader } from '../../lib/readers/http_reader.mjs';
+import { openFileReader } from '../../lib/readers/file_reader.mjs';
 import { startMisbehavingServer } from './misbehaving_server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -25,13 +27,15 @@ function readAt(reader, offset, length) {
 }
 
 test('a late reply to a timed-out read does not answer the next read', async () => {
-  // Request 0 opens; request 1 (block 0) answers after the 1 s timeout;
-  // request 2 (block 1) answers in 0.6 s, after request 1's late reply is due.
-  const reader = openHttpReader(`${server.base}/late.mp4?delays=0,1500,600`, { blockSize: BLOCK, timeoutMs: 1000 });
+  // Request 0 opens; request 1 (block 0) answers at 4 s, after the 3 s
+  // timeout; request 2 (block 1) answers 1.5 s after it is sent (at 4.5 s),
+  // so request 1's late reply arrives while the reader waits for request 2.
+  // (Wide margins: the machine running the tests may be busy.)
+  const reader = openHttpReader(`${server.base}/late.mp4?delays=0,4000,1500`, { blockSize: BLOCK, timeoutMs: 3000 });
   try {
     assert.equal(reader.size, bytes.length);
     assert.equal(readAt(reader, 100, 64), null);
-    assert.match(reader.lastError, /no answer .* in 1 s/);
+    assert.match(reader.lastError, /no answer .* in 3 s/);
     const second = readAt(reader, BLOCK + 10, 4096);
     assert.ok(second, reader.lastError);
     assert.deepEqual(Buffer.from(second), bytes.subarray(BLOCK + 10, BLOCK + 10 + 4096));
@@ -72,5 +76,25 @@ test('a range answered with other bytes is a failed read, not wrong bytes', asyn
     assert.match(reader.lastError, /answered bytes 65543-131078 for a request of 65536-131071/);
   } finally {
     reader.close();
+  }
+});
+
+test('the core samples the same frames over a server that stops honouring ranges as from the file', async () => {
+  const core = await loadCore();
+  const options = { count: 4, maxShortSide: 64 };
+  const local = openFileReader(FILE);
+  const remote = openHttpReader(`${server.base}/core.mp4?ranges=3`, { blockSize: BLOCK, timeoutMs: 10_000 });
+  try {
+    const want = core.sample(local, options, null);
+    const got = core.sample(remote, options, null);
+    assert.equal(want.ok, true, JSON.stringify(want.error));
+    assert.equal(got.ok, true, JSON.stringify(got.error));
+    assert.deepEqual(got.frames.map((f) => f.timestamp), want.frames.map((f) => f.timestamp));
+    got.frames.forEach((f, i) => assert.deepEqual(f.rgb, want.frames[i].rgb, `frame ${i}`));
+    const full = (await server.log()).filter((e) => e.path === '/core.mp4' && e.status === 200);
+    assert.equal(full.length, 1);
+  } finally {
+    local.close();
+    remote.close();
   }
 });

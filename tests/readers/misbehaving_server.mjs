@@ -45,6 +45,9 @@ function serve(file) {
     if (delay > 0) setTimeout(reply, delay); else reply();
     res.on('error', () => {});  // the client gave up on a delayed reply
   });
+  // Idle connections stay open for the whole test: a keep-alive connection the
+  // server closes while the client reuses it would fail a request at random.
+  server.keepAliveTimeout = 120_000;
   server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
 }
 
