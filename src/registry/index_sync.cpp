@@ -39,6 +39,7 @@ size_t IndexSync::pull_once() {
     for (auto& c : batch.changes) {
       if (c.deleted) {
         index_.remove(c.id);
+        purge_pending_ = true;
       } else if (c.record) {
         index_.add(to_indexed(std::move(*c.record)));
       }
@@ -62,8 +63,13 @@ void IndexSync::reload() {
   std::fprintf(stderr, "charid-registry: index sync fell behind the change log; reloaded\n");
 }
 
+void IndexSync::purge_if_pending() {
+  if (purge_pending_ && storage_.erase_deleted()) purge_pending_ = false;
+}
+
 void IndexSync::run() {
   auto next_prune = std::chrono::steady_clock::now() + options_.prune_every;
+  auto next_purge = std::chrono::steady_clock::now() + options_.purge_every;
   std::unique_lock lock(mutex_);
   while (!stop_) {
     wake_.wait_for(lock, std::chrono::milliseconds(options_.interval_ms), [this] { return stop_; });
@@ -74,6 +80,10 @@ void IndexSync::run() {
       if (std::chrono::steady_clock::now() >= next_prune) {
         storage_.prune_changes(options_.retention_seconds);
         next_prune = std::chrono::steady_clock::now() + options_.prune_every;
+      }
+      if (std::chrono::steady_clock::now() >= next_purge) {
+        next_purge = std::chrono::steady_clock::now() + options_.purge_every;
+        purge_if_pending();
       }
     } catch (const StorageError& e) {
       // The database may be restarting; the next round retries from the same cursor.

@@ -1,8 +1,10 @@
 // Keeps one instance's index in step with a database that other instances
 // also write (PostgreSQL): a background thread pulls committed changes every
 // interval, so a character created elsewhere is matchable within a second.
-// It also prunes the shared change log now and then, and reloads the whole
-// index if changes it had not seen were pruned (it fell far behind).
+// It also prunes the shared change log now and then, reloads the whole
+// index if changes it had not seen were pruned (it fell far behind), and
+// after deletes (seen in the change log, whoever made them) has the storage
+// erase their rows from the files at most once per `purge_every`.
 #pragma once
 
 #include <chrono>
@@ -22,6 +24,7 @@ struct SyncOptions {
   int interval_ms = 250;
   int retention_seconds = 3600;  // changes older than this are pruned
   std::chrono::seconds prune_every{60};
+  std::chrono::seconds purge_every{60};  // deleted rows erased from the files within this
 };
 
 class IndexSync {
@@ -36,6 +39,8 @@ class IndexSync {
   // One pull, returning how many changes were applied.
   size_t pull_once();
   size_t reloads() const { return reloads_; }
+  // Erases deleted rows if a delete was seen since the last purge.
+  void purge_if_pending();
 
  private:
   void run();
@@ -46,6 +51,8 @@ class IndexSync {
   int64_t cursor_;
   const SyncOptions options_;
   size_t reloads_ = 0;
+  // True at start too: deletes made before a restart may not be purged yet.
+  bool purge_pending_ = true;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;

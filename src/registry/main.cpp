@@ -73,7 +73,8 @@ int serve(const registry::ServerOptions& o) {
         *storage, index, cursor,
         registry::SyncOptions{o.sync_interval_ms, o.change_log_retention_s,
                               // Prune about as often as entries expire, at least once a minute.
-                              std::chrono::seconds(std::min(60, o.change_log_retention_s))});
+                              std::chrono::seconds(std::min(60, o.change_log_retention_s)),
+                              std::chrono::seconds(o.purge_interval_s)});
   }
 
   registry::GuardedServer server(registry::ConnectionLimits{

@@ -18,6 +18,9 @@ namespace {
 constexpr const char* kChangeLock = "SELECT pg_advisory_xact_lock(4242001)";
 constexpr const char* kSchemaLock = "SELECT pg_advisory_lock(4242002)";
 constexpr const char* kSchemaUnlock = "SELECT pg_advisory_unlock(4242002)";
+// One instance at a time rewrites the vector tables (erase_deleted).
+constexpr const char* kPurgeTryLock = "SELECT pg_try_advisory_lock(4242003)";
+constexpr const char* kPurgeUnlock = "SELECT pg_advisory_unlock(4242003)";
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -264,7 +267,13 @@ PostgresStorage::Lease PostgresStorage::lease() {
   idle_.pop_back();
   lock.unlock();
   // A server restart breaks connections; reconnect once before giving up.
-  if (PQstatus(conn) != CONNECTION_OK) PQreset(conn);
+  // PQconsumeInput reads what a stopped server sent an idle connection (its
+  // goodbye and EOF), so a stale connection is noticed here, before a
+  // request is sent on it and failed as 503 after the database is back.
+  if (PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK) {
+    PQreset(conn);
+    if (PQstatus(conn) == CONNECTION_OK) Result(PQexec(conn, "SET client_min_messages = warning"));
+  }
   return Lease(*this, conn);
 }
 
@@ -546,6 +555,33 @@ void PostgresStorage::prune_changes(int retention_seconds) {
       "DELETE FROM character_changes WHERE created_at < now() - make_interval(secs => $1)"
       " AND seq < (SELECT MAX(seq) FROM character_changes)",
       Params().integer(retention_seconds));
+}
+
+// A plain VACUUM only marks a dead row's space free: its bytes stay in the
+// page until something overwrites them (measured: a deleted row that was the
+// last on its page survives VACUUM). VACUUM FULL writes live rows into new
+// files (the TOAST tables too); the old files are truncated to nothing at
+// commit (and unlinked at the next checkpoint). It holds an exclusive lock
+// for the rewrite, so the lock wait is bounded and a busy table is retried.
+bool PostgresStorage::erase_deleted() {
+  auto conn = lease();
+  const auto locked = run(conn.get(), kPurgeTryLock);
+  if (text(locked, 0, 0) != "t") return false;
+  bool done = true;
+  try {
+    run(conn.get(), "SET lock_timeout = '5s'");
+    run(conn.get(), "VACUUM FULL characters, character_vectors");
+  } catch (const StorageError& e) {
+    std::fprintf(stderr, "charid-registry: erasing deleted rows, retried later: %s\n", e.what());
+    done = false;
+  }
+  try {
+    run(conn.get(), "RESET lock_timeout");
+    run(conn.get(), kPurgeUnlock);
+  } catch (const StorageError&) {
+    // The connection is broken; the server drops its session lock with it.
+  }
+  return done;
 }
 
 }  // namespace charid::registry

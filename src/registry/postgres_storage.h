@@ -40,6 +40,7 @@ class PostgresStorage : public Storage {
   int64_t load_all(const std::function<void(CharacterRecord&&)>& sink) override;
   ChangeBatch changes_since(int64_t cursor, size_t limit) override;
   void prune_changes(int retention_seconds) override;
+  bool erase_deleted() override;
   bool shared_between_processes() const override { return true; }
 
   // A connection borrowed from the pool for one operation; given back (rolled

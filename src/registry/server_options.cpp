@@ -49,6 +49,8 @@ serve flags (environment in brackets):
   --connections-per-address N  open connections per client address (128; 0 = no cap, e.g.
                            behind a proxy, which then caps them); 429 beyond
   --sync-interval-ms N     PostgreSQL: pull other instances' changes this often (250)
+  --purge-interval-s N     PostgreSQL: after deletes, erase their rows from the table files
+                           (VACUUM FULL of the vector tables) at most this often (60)
   --change-log-retention-s N  PostgreSQL: keep the shared change log this long (3600);
                            an instance further behind reloads its index
 )";
@@ -132,6 +134,7 @@ std::optional<ParsedArgs> parse_args(int argc, char** argv, std::string* error) 
       {"--connections-per-address", whole(o.connections_per_address, 0, 1 << 20)},
       {"--change-log-retention-s", whole(o.change_log_retention_s, 1, 30 * 86400)},
       {"--sync-interval-ms", whole(o.sync_interval_ms, 10, 60000)},
+      {"--purge-interval-s", whole(o.purge_interval_s, 1, 86400)},
   };
   // Flags only subcommands understand; kept verbatim for them.
   const std::map<std::string, bool> subcommand_flags = {{"--key", true},   {"--amount", true},

@@ -33,7 +33,10 @@ struct ServerOptions {
   int request_timeout_s = 10;
   int connections_per_address = 128;
   int change_log_retention_s = 3600;  // PostgreSQL: how long the shared change log keeps entries
-  int sync_interval_ms = 250;         // PostgreSQL: how often to pull other instances' changes
+  int sync_interval_ms = 250;
+  // PostgreSQL: deleted characters' rows are erased from the table files
+  // (VACUUM FULL of the vector tables) at most this often, after deletes.
+  int purge_interval_s = 60;         // PostgreSQL: how often to pull other instances' changes
 };
 
 struct ParsedArgs {

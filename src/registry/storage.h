@@ -131,6 +131,11 @@ class Storage {
   // Forgets changes older than `retention_seconds`; instances that fell
   // further behind reload everything (see ChangeBatch::gap).
   virtual void prune_changes(int /*retention_seconds*/) {}
+  // Physically erases what deletes left behind in the database files: true
+  // when it ran (or had nothing to do), false when another instance holds
+  // the purge or the tables were busy, to retry later. SQLite needs none: it
+  // erases at each delete (secure_delete and a truncating checkpoint).
+  virtual bool erase_deleted() { return true; }
   virtual bool shared_between_processes() const { return false; }
 };
 
