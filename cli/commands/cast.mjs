@@ -33,6 +33,7 @@ export const run = command({
   async body(flags, [input]) {
     const expect = flags.expect === undefined ? [] : parseExpect(flags.expect);
     const { client } = registryClient(flags);
+    await client.key(); // no key: say so now, not after the inference
     const out = await castVideo(input, { client, expect, start: flags.start });
     if (out.warnings.includes('low_resolution') && !flags['allow-low-res']) {
       process.stderr.write('charid: warning: the clip is below 720p: a low resolution makes the scores less reliable.\n');

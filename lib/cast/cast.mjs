@@ -73,6 +73,9 @@ async function scoreTrack(client, payload, threshold, expect, names) {
 export async function castSample(core, runner, sampled, { client, expect = [], model = DEFAULT_MODEL, threshold = null, source = null } = {}) {
   if (!sampled.frames.length) throw new CharidError('unreadable_input', 'no frames could be sampled from the window');
   const warnings = [...sampled.warnings];
+  // the expected IDs are looked up first: an unknown one is said before the long work
+  const names = new Map();
+  for (const id of expect) names.set(id, (await client.getCharacter(id)).name ?? null);
   const images = sampled.frames.map((f) => new core.IdentityFrame(f.rgb, f.width, f.height));
   try {
     const { perFrame, fromRegions } = await subjectsPerFrame(core, runner, images);
@@ -84,12 +87,10 @@ export async function castSample(core, runner, sampled, { client, expect = [], m
     if (!tracks.length) warnings.push('no_subject_found');
     const payloads = [];
     for (const t of tracks) payloads.push(await trackPayload(core, runner, sampled, images, t, model, source));
-    // All registry calls come after the (synchronous, long) inference: a keep-alive connection
-    // the server closed meanwhile is only seen as closed once the event loop has run, so let it
-    // run before the first request instead of sending on a dead socket.
+    // The inference above blocks the event loop for a long time: a keep-alive connection the
+    // server closed meanwhile is only seen as closed once the loop has run, so let it run
+    // before the next request instead of sending on a dead socket.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const names = new Map();
-    for (const id of expect) names.set(id, (await client.getCharacter(id)).name ?? null);
     const out = [];
     const scores = [];   // every score of every track, for the expected IDs not found
     for (const [k, t] of tracks.entries()) {

@@ -125,3 +125,13 @@ test('bad --expect values are usage mistakes, said in plain words', async () => 
   assert.equal(r.json.error.code, 'usage');
   assert.match(r.json.error.message, /character IDs like char_/);
 });
+
+test('an expected ID the registry does not know is refused before the work, and no key is said at once', async () => {
+  const unknown = await charid(['cast', twoCharacters, '--expect', 'char_0000000000000000AAAA', '--json'], { env: { CHARID_REGISTRY: server.url, CHARID_KEY: key } });
+  assert.equal(unknown.code, 2, unknown.stderr);
+  assert.equal(unknown.json.error.code, 'not_found');
+  const noKey = await charid(['cast', twoCharacters, '--json'], { env: { CHARID_REGISTRY: server.url, CHARID_KEY: '', XDG_CONFIG_HOME: tmp } });
+  assert.equal(noKey.code, 1, noKey.stderr);
+  assert.equal(noKey.json.error.code, 'not_logged_in');
+});
+
