@@ -20,7 +20,7 @@ const CHECKS = {
   short_side_over: (r, f) => (shortSide(f) > r.value ? null : `${f.name} is ${f.width}x${f.height}, short side not over ${r.value} px`),
   aspect_between: (r, f) => (ratio(f) >= r.min && ratio(f) <= r.max
     ? null
-    : `${f.name} has aspect ratio ${fmt(ratio(f))}, outside ${r.min}..${r.max}`),
+    : `${f.name} has aspect ratio ${Number(ratio(f).toFixed(4))} (${f.width}x${f.height}), outside ${r.min}..${r.max}`),
 };
 // Rules about the whole request rather than one file.
 const REQUEST_CHECKS = {
