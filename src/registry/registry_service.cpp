@@ -1,5 +1,6 @@
 #include "registry/registry_service.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "core/base64.h"
@@ -12,6 +13,16 @@
 
 namespace charid::registry {
 namespace {
+
+// Ids are "char_" + base62 (random_token.h). Anything else cannot name a
+// character, and must not reach the database: PostgreSQL refuses text that
+// is not UTF-8 (or holds NUL) with an error, which would be a 503.
+bool could_be_character_id(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
 
 ApiError rate_limited(int retry_after, const std::string& what) {
   return ApiError{429, "rate_limited",
@@ -168,6 +179,7 @@ ApiResult<CreatedCharacter> RegistryService::create_character(const KeyRecord& c
 
 ApiResult<CharacterRecord> RegistryService::get_character(const KeyRecord& caller,
                                                           const std::string& id) {
+  if (!could_be_character_id(id)) return not_found();
   auto found = storage_.find_character(id);
   if (!found || !is_visible_to(*found, caller)) return not_found();
   return std::move(*found);
@@ -186,7 +198,8 @@ ApiResult<CharacterPage> RegistryService::list_characters(const KeyRecord& calle
   }
   std::optional<int64_t> before_seq;
   if (after) {
-    const auto cursor = storage_.find_character(*after);
+    const auto cursor =
+        could_be_character_id(*after) ? storage_.find_character(*after) : std::nullopt;
     if (!cursor || cursor->owner_id != caller.id) {
       return bad_request("after must be the id of one of your characters");
     }
@@ -200,7 +213,7 @@ ApiResult<CharacterPage> RegistryService::list_characters(const KeyRecord& calle
 }
 
 ApiResult<bool> RegistryService::delete_character(const KeyRecord& caller, const std::string& id) {
-  if (!storage_.delete_character(id, caller.id)) return not_found();
+  if (!could_be_character_id(id) || !storage_.delete_character(id, caller.id)) return not_found();
   index_.remove(id);
   return true;
 }
@@ -234,6 +247,7 @@ ApiResult<AddedVector> RegistryService::add_vector(const KeyRecord& caller, cons
   auto embedding = body_embedding(body, catalog_);
   if (!embedding.ok()) return embedding.error();
   Embedding e = std::move(embedding).value();
+  if (!could_be_character_id(id)) return not_found();
   auto found = storage_.find_character(id);
   if (!found || found->owner_id != caller.id) return not_found();
   const std::string kind = subject_kind(body.at("embedding"));
@@ -283,6 +297,7 @@ ApiResult<Verification> RegistryService::verify(const KeyRecord& caller, const s
     }
   }
 
+  if (!could_be_character_id(id)) return not_found();
   const auto found = storage_.find_character(id);
   if (!found || !is_visible_to(*found, caller)) return not_found();
   const auto stored = storage_.find_vector(id, e.model);

@@ -306,6 +306,18 @@ export function defineApiSuite(label, start) {
       assertErrorShape(assert, await api(base, 'POST', '/v1/characters', { key, raw, headers: { 'content-type': 'application/json' } }), 400);
     });
 
+    test('an id that is not UTF-8 or holds NUL is 404 (found by the soak: PostgreSQL refused it, a 503)', async () => {
+      const key = await newKey(base);
+      const body = { embedding: embedding(vectorFromSeed(9)) };
+      for (const id of ['%ff%00', '%ff', 'char_%00abc', 'x'.repeat(300)]) {
+        assertErrorShape(assert, await api(base, 'GET', `/v1/characters/${id}`, { key }), 404, 'not_found');
+        assertErrorShape(assert, await api(base, 'DELETE', `/v1/characters/${id}`, { key }), 404, 'not_found');
+        assertErrorShape(assert, await api(base, 'POST', `/v1/characters/${id}/verify`, { key, body }), 404, 'not_found');
+        assertErrorShape(assert, await api(base, 'POST', `/v1/characters/${id}/embeddings`, { key, body }), 404, 'not_found');
+        assertErrorShape(assert, await api(base, 'GET', `/v1/characters?after=${id}`, { key }), 400, 'invalid_request');
+      }
+    });
+
     test('unknown routes are 404 JSON', async () => {
       const key = await newKey(base);
       assertErrorShape(assert, await api(base, 'GET', '/v1/nothing', { key }), 404);
