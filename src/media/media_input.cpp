@@ -31,9 +31,14 @@ bool is_supported_codec(AVCodecID id) {
   }
 }
 
-// Seconds for a person to read: "125", "30.041", "0.5" (never "1.2e+02").
+// Seconds for a person to read: "125", "30.041", "0.5" (never "1.2e+02");
+// only absurd values (over 30 years) keep the exponent form.
 std::string format_seconds(double s) {
   char buf[48];
+  if (!(std::fabs(s) < 1e9)) {
+    std::snprintf(buf, sizeof buf, "%.3g", s);
+    return buf;
+  }
   std::snprintf(buf, sizeof buf, "%.3f", s);
   std::string text = buf;
   if (text.find('.') != std::string::npos) {
@@ -283,6 +288,14 @@ Result<Window> check_limits(const SourceInfo& info, const ProbeOptions& options)
                             " s video. Choose an earlier start.");
     }
     w.end = std::min(w.end, *info.duration);
+  }
+  // With the duration unknown, a start so large that adding the window length
+  // changes nothing (1e308) would give an empty window.
+  if (!(w.end > w.start)) {
+    return make_error(ErrorCode::invalid_argument,
+                      "The window from " + format_seconds(w.start) + " s for " +
+                          format_seconds(options.duration) +
+                          " s is empty. Choose an earlier start or a longer window.");
   }
   return w;
 }

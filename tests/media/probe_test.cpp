@@ -146,3 +146,22 @@ TEST_CASE("seconds in messages are written out, never in exponent form") {
   CHECK(short_clip.error().code == ErrorCode::too_short);
   CHECK(short_clip.error().message.find("is 0.5 s long") != std::string::npos);
 }
+
+TEST_CASE("a start too large to make a window is invalid_argument, not an empty window") {
+  // A raw H.264 stream has no duration up front, so no "past the end" check
+  // applies; 1e308 + 4 is 1e308 and the window would be empty. (Found by the
+  // property tests of the wasm API on a damaged MP4 read as raw H.264.)
+  for (double start : {1e308, 1e17}) {
+    INFO(start);
+    FileByteSource src(media("NVIDIA__VideoProcessingFramework/test_res_change.h264"));
+    ProbeOptions o;
+    o.allow_low_res = true;
+    o.start = start;
+    auto r = probe(src, o);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == ErrorCode::invalid_argument);
+    INFO(r.error().message);
+    CHECK(r.error().message.find("is empty") != std::string::npos);
+    CHECK(r.error().message.size() < 200);
+  }
+}
