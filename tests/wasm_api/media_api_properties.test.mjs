@@ -12,9 +12,10 @@ import { loadCore } from '../../lib/core_module.mjs';
 import { SMALL_FILES, assertAnswer, assertStillWorks, memoryReader } from './media_inputs.mjs';
 
 const LONG_RUNS = Number(process.env.CHARID_FUZZ_RUNS || 0);
+// The failing assertion (which call, what it answered) goes into the report.
 const settings = (runs, seconds) => (LONG_RUNS > 0
-  ? { numRuns: LONG_RUNS }
-  : { numRuns: runs, interruptAfterTimeLimit: seconds * 1000, markInterruptAsFailure: false });
+  ? { numRuns: LONG_RUNS, includeErrorInReport: true }
+  : { numRuns: runs, interruptAfterTimeLimit: seconds * 1000, markInterruptAsFailure: false, includeErrorInReport: true });
 
 let core;
 before(async () => { core = await loadCore(); });

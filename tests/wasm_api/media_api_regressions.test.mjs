@@ -89,3 +89,12 @@ test('more frames than fit in memory are refused up front, not an out-of-memory 
   assert.ok(Date.now() - started < 5000, 'refused before decoding');
   assertStillWorks(core);
 });
+
+test('a start too large to make a window is invalid_argument, not an empty window', () => {
+  // Found with a damaged MP4 that demuxes as raw H.264, whose duration is unknown.
+  const raw = new Uint8Array(fs.readFileSync(media('NVIDIA__VideoProcessingFramework/test_res_change.h264')));
+  for (const start of [1e308, 1e17]) {
+    expectError(core.probe(memoryReader(raw), { allowLowRes: true, start }), 'invalid_argument', /is empty/);
+  }
+  assertStillWorks(core);
+});
