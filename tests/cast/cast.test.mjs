@@ -5,7 +5,6 @@
 // third, through the match route and, via the CLI, with --expect (verify).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,21 +14,17 @@ import { DEFAULT_MODEL } from '../../lib/identity/pipeline.mjs';
 import { RegistryClient } from '../../lib/registry/client.mjs';
 import { newKey, repoRoot, startRegistry } from '../registry/helpers.mjs';
 import { charid, clip } from '../cli/helpers.mjs';
+import { makeTwoCharacterClip, SPLIT } from './two_characters.mjs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'charid-cast-test-'));
-const twoCharacters = path.join(tmp, 'signer_and_bunny.mp4');
-const LEFT_WIDTH = 640, RIGHT_WIDTH = 854;   // the halves of the hstack, 480 px high
-const SPLIT = LEFT_WIDTH / (LEFT_WIDTH + RIGHT_WIDTH);
+let twoCharacters;
 const FRAMES = 8;
 
 let server, key, client;
 const ids = {};
 
 before(async () => {
-  const ff = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', clip('signer_yellow_a.mp4'), '-i', clip('bunny_a.mp4'),
-    '-filter_complex', `[0:v]fps=25,setsar=1[a];[1:v]fps=25,scale=${RIGHT_WIDTH}:480,setsar=1[b];[a][b]hstack=inputs=2[v]`,
-    '-map', '[v]', '-an', '-t', '3.6', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-pix_fmt', 'yuv420p', twoCharacters]);
-  assert.equal(ff.status, 0, String(ff.stderr));
+  twoCharacters = makeTwoCharacterClip(tmp);
   // the vectors first: the registry calls then follow each other without a long pause
   const payloads = {};
   for (const [who, file] of [['signer', 'signer_yellow_a.mp4'], ['bunny', 'bunny_a.mp4'], ['third', 'signer_grey_a.mp4']]) {

@@ -15,6 +15,7 @@ import { packErrors } from '../../lib/pack/schema.mjs';
 import { GENERATOR_RULES } from '../../lib/pack/generators.mjs';
 import { writePackDir } from '../../lib/pack/write.mjs';
 import { charid, clip } from '../cli/helpers.mjs';
+import { LEFT_WIDTH, makeTwoCharacterClip } from '../cast/two_characters.mjs';
 
 const { PNG } = pngjs;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'charid-pack-test-'));
@@ -135,6 +136,19 @@ test('a source under 300 px: said in a warning, and the generators that need 300
   assert.equal(pack.generators.minimax_subject.ok, false);
   // Vidu takes 128 px and up
   assert.ok(!pack.generators.vidu_reference.failures.some((f) => f.rule === 'min_short_side'));
+});
+
+test('--box picks one of two characters: the bunny on the right, not the signer beside him', async () => {
+  const two = makeTwoCharacterClip(tmp);
+  const out = path.join(tmp, 'boxed');
+  const r = await charid(['pack', two, '--out', out, '--box', '0.45,0,0.55,1', '--allow-low-res', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  checkPack(out, r.json);
+  assert.equal(r.json.subject.kind, 'animal');
+  for (const f of r.json.files.filter((x) => x.frame_box)) {
+    const [x, , w] = f.frame_box;
+    assert.ok(x + w / 2 > LEFT_WIDTH, `${f.name} is centred in the right half: ${f.frame_box}`);
+  }
 });
 
 test('failed runs leave nothing behind', async (t) => {
