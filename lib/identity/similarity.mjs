@@ -3,7 +3,9 @@
 // index runs it in C++); this is the same arithmetic over a manifest entry:
 //   cosine   - cosine of the whole vectors;
 //   face_led - both vectors have a non-zero face part: W * cos(face) + (1 - W) * cos(the other
-//              parts together); otherwise cos(the other parts together).
+//              parts together) + face_offset (0 when absent), clamped to [-1, 1]; otherwise
+//              cos(the other parts together). face_offset puts the face-led branch on the
+//              appearance branch's scale so one threshold serves both (bench/identity_calibration.mjs).
 // tests/identity/similarity.test.mjs holds it to the core's partSimilarity on real payloads.
 
 function sums(a, b, from, to, acc) {
@@ -29,5 +31,5 @@ export function modelSimilarity(spec, a, b) {
   const appearance = cos(rest);
   if (!(face.na > 0 && face.nb > 0)) return appearance;
   const w = rule.face_weight;
-  return w * cos(face) + (1 - w) * appearance;
+  return Math.min(1, Math.max(-1, w * cos(face) + (1 - w) * appearance + (rule.face_offset ?? 0)));
 }

@@ -70,6 +70,9 @@ std::optional<std::string> similarity_rule_problem(const SimilarityRule& rule,
   if (!(rule.face_weight >= 0.0 && rule.face_weight <= 1.0)) {
     return std::string("face_weight must be a number from 0 to 1");
   }
+  if (!(rule.face_offset >= -1.0 && rule.face_offset <= 1.0)) {
+    return std::string("face_offset must be a number from -1 to 1");
+  }
   return std::nullopt;
 }
 
@@ -91,7 +94,8 @@ double fused_similarity(const SimilarityRule& rule, int face_index, ArrayView<Pa
   const bool both_have_face = face.norm_a > 0 && face.norm_b > 0;
   if (!both_have_face) return appearance;
   const double w = rule.face_weight;
-  return w * cosine(face.dot, face.norm_a, face.norm_b) + (1.0 - w) * appearance;
+  const double face_led = w * cosine(face.dot, face.norm_a, face.norm_b) + (1.0 - w) * appearance;
+  return std::clamp(face_led + rule.face_offset, -1.0, 1.0);
 }
 
 double fused_similarity(const SimilarityRule& rule, ArrayView<Part> parts,

@@ -7,6 +7,11 @@
 //                W * cos(face) + (1 - W) * cos(all other parts together);
 //              otherwise cos(all other parts together), so a face seen in only
 //              one clip never drags the score down and appearance decides.
+//              The face-led branch then adds face_offset (clamped to [-1, 1]): the two
+//              branches have different score scales (different pairs of real faces
+//              score lower than different pairs scored on appearance), and the offset,
+//              fitted by bench/identity_calibration.mjs, puts them on one scale so one
+//              threshold serves both.
 // Scoring works from per-part sums (dot, both squared norms), so a caller may
 // compute them with any kernel (the registry uses its int8 SIMD dot products
 // over each part's range) and still get exactly this rule.
@@ -49,6 +54,7 @@ struct SimilarityRule {
   SimilarityKind kind = SimilarityKind::cosine;
   std::string face_part;     // face_led: the name of the face part
   double face_weight = 0.0;  // face_led: W in [0, 1]
+  double face_offset = 0.0;  // face_led: added when both faces are there, in [-1, 1]
 };
 
 // Sums over one part's range of two vectors a and b.
@@ -61,7 +67,8 @@ using PartDots = std::vector<PartDot>;
 
 // Why `rule` cannot score vectors of `total_dims` values laid out as `parts`,
 // or nullopt when it can: parts inside the vector and not overlapping, names
-// unique, and for face_led an existing face part, another part, W in [0, 1].
+// unique, and for face_led an existing face part, another part, W in [0, 1]
+// and face_offset in [-1, 1].
 std::optional<std::string> similarity_rule_problem(const SimilarityRule& rule,
                                                    ArrayView<Part> parts, size_t total_dims);
 

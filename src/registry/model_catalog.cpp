@@ -39,6 +39,10 @@ std::optional<std::string> read_scoring(const json& entry, int dims, ModelScorin
       }
       out.rule.face_part = (*s)["face_part"].get<std::string>();
       out.rule.face_weight = (*s)["face_weight"].get<double>();
+      if (s->contains("face_offset") && !(*s)["face_offset"].is_number()) {
+        return std::string("face_led's optional \"face_offset\" must be a number");
+      }
+      out.rule.face_offset = s->value("face_offset", 0.0);  // range checked below
     } else if (rule != "cosine") {
       return "unknown similarity rule \"" + rule + "\" (cosine or face_led)";
     }

@@ -76,6 +76,31 @@ TEST_CASE("face_led: both faces -> W * face cosine + (1 - W) * cosine of the oth
   }
 }
 
+TEST_CASE("face_led: face_offset shifts only the face-led branch and stays in [-1, 1]") {
+  const std::vector<int8_t> a = {3, -1, 4, 1, -5, 9, 2, -6, 5, 3};
+  const std::vector<int8_t> b = {2, 7, -1, 8, 2, 8, -1, 8, 2, 8};
+  SimilarityRule shifted = face_led(0.8);
+  shifted.face_offset = 0.06;
+  const double plain = similarity_int8(face_led(0.8), kParts, a.data(), b.data());
+  CHECK(similarity_int8(shifted, kParts, a.data(), b.data()) == Approx(plain + 0.06).epsilon(1e-12));
+  // The same clip twice scores 1, not 1.06.
+  CHECK(similarity_int8(shifted, kParts, a.data(), a.data()) == Approx(1.0));
+  // No face on one side: the appearance branch, untouched by the offset.
+  std::vector<int8_t> no_face = b;
+  for (size_t i = 4; i < 8; ++i) no_face[i] = 0;
+  CHECK(similarity_int8(shifted, kParts, a.data(), no_face.data()) ==
+        similarity_int8(face_led(0.8), kParts, a.data(), no_face.data()));
+  // A negative offset cannot push an opposite pair below -1.
+  std::vector<int8_t> opposite(a.size());
+  for (size_t i = 0; i < a.size(); ++i) opposite[i] = static_cast<int8_t>(-a[i]);
+  shifted.face_offset = -0.5;
+  CHECK(similarity_int8(shifted, kParts, a.data(), opposite.data()) == Approx(-1.0));
+  shifted.face_offset = 1.5;
+  CHECK(similarity_rule_problem(shifted, kParts, 10).has_value());
+  shifted.face_offset = std::nan("");
+  CHECK(similarity_rule_problem(shifted, kParts, 10).has_value());
+}
+
 TEST_CASE("face_led: a face in only one clip (or none) leaves appearance to decide") {
   // The same body and colour; one clip shows a face, the other none.
   const std::vector<int8_t> with_face = {10, 20, 30, 40, 45, -50, 35, 20, 50, 60};

@@ -2,6 +2,7 @@
 // (issue 14): frame sizes checked before allocating, empty frames, wrong part sizes, unknown rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { modelSimilarity } from '../../lib/identity/similarity.mjs';
 import { loadCore } from '../../lib/core_module.mjs';
 
 const spec = { width: 8, height: 4, layout: 'NCHW', colour: 'RGB', scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], pad: 0 };
@@ -53,4 +54,24 @@ test('fusion, masks and the similarity rule answer bad arguments with an error v
   assert.equal(mismatch.ok, false);
   const self = core.partSimilarity({ rule: 'face_led', face_part: 'face', face_weight: 0.9 }, parts, fused, fused);
   assert.ok(Math.abs(self - 1) < 1e-9);
+  const outOfRange = core.partSimilarity({ rule: 'face_led', face_part: 'face', face_weight: 0.9, face_offset: 2 }, parts, fused, fused);
+  assert.equal(outOfRange.ok, false);
+  assert.equal(outOfRange.error.code, 'invalid_argument');
+});
+
+test('face_offset moves only the face-led branch, in the core and in the JS rule alike', async () => {
+  const core = await loadCore();
+  const parts = [{ name: 'face', offset: 0, dims: 4 }, { name: 'body', offset: 4, dims: 4 }];
+  const a = Float32Array.of(0.5, 0.1, -0.2, 0.3, 0.4, 0.2, 0.1, -0.3);
+  const b = Float32Array.of(0.1, 0.4, 0.2, -0.1, 0.3, -0.2, 0.4, 0.1);
+  const faceless = Float32Array.of(0, 0, 0, 0, 0.3, -0.2, 0.4, 0.1);
+  const rule = { rule: 'face_led', face_part: 'face', face_weight: 0.9 };
+  const shifted = { ...rule, face_offset: 0.0575 };
+  const plain = core.partSimilarity(rule, parts, a, b);
+  assert.ok(Math.abs(core.partSimilarity(shifted, parts, a, b) - (plain + 0.0575)) < 1e-9);
+  assert.equal(core.partSimilarity(shifted, parts, a, faceless), core.partSimilarity(rule, parts, a, faceless));
+  assert.ok(Math.abs(core.partSimilarity(shifted, parts, a, a) - 1) < 1e-9, 'the same vector twice stays at 1');
+  for (const [x, y] of [[a, b], [a, faceless], [a, a]]) {
+    assert.ok(Math.abs(modelSimilarity({ parts, similarity: shifted }, x, y) - core.partSimilarity(shifted, parts, x, y)) < 1e-9);
+  }
 });

@@ -299,7 +299,8 @@ val aggregate_parts(val layout, val frames, val weights) {
 }
 
 // The score of two vectors under a model's similarity rule (src/core/part_similarity), the same
-// code the registry's index runs. rule: {rule: "cosine" | "face_led", face_part, face_weight};
+// code the registry's index runs. rule: {rule: "cosine" | "face_led", face_part, face_weight,
+// face_offset (optional, 0)};
 // parts: [{name, offset, dims}].
 val part_similarity(val rule_js, val parts_js, val a_js, val b_js) {
   charid::SimilarityRule rule;
@@ -308,6 +309,7 @@ val part_similarity(val rule_js, val parts_js, val a_js, val b_js) {
     rule.kind = charid::SimilarityKind::face_led;
     rule.face_part = rule_js["face_part"].as<std::string>();
     rule.face_weight = rule_js["face_weight"].as<double>();
+    if (!rule_js["face_offset"].isUndefined()) rule.face_offset = rule_js["face_offset"].as<double>();
   } else if (kind != "cosine") {
     return error_result(charid::make_error(charid::ErrorCode::invalid_argument, "unknown similarity rule " + kind));
   }
