@@ -5,10 +5,10 @@
 import { modelSimilarity } from '../identity/similarity.mjs';
 
 const IOU_MIN = 0.2;            // with the last box, one or two frames ago
-const IOU_GAP = 2;              // frames a track may skip and still be joined by overlap
+const IOU_GAP = 3;              // frames a track may skip and still be joined by overlap
 const APPEARANCE_MIN = 0.6;     // colour cosine needed next to the overlap
 const REENTRY_APPEARANCE = 0.85;  // colour cosine that joins a track without any overlap
-const FACE_INSIDE = 0.8;        // share of a face box inside a subject box that makes it its face
+const FACE_INSIDE = 0.8;        // share of a box inside another that makes it part of it (a face of a body)
 const MIN_TRACK_SHARE = 0.25;   // of the sampled frames; shorter tracks are detector noise
 
 export function iou([ax, ay, aw, ah], [bx, by, bw, bh]) {
@@ -32,7 +32,11 @@ const cosine = (a, b) => modelSimilarity(COSINE, a, b);
 // One frame's subjects: people and animals with the face inside them, and faces of no one
 // detected as their own subject. frame: {faces, subjects} -> [{kind, box, face}]
 export function frameSubjects({ faces, subjects }) {
-  const bodies = subjects.map((s) => ({ kind: s.kind, box: s.box, face: null }));
+  // a box mostly inside a bigger one of the same kind is a part of it (the detector also boxes
+  // a body or a limb), not a second subject
+  const whole = subjects.filter((s) => !subjects.some((o) => o !== s && o.kind === s.kind
+    && o.box[2] * o.box[3] > s.box[2] * s.box[3] && insideShare(s.box, o.box) >= FACE_INSIDE));
+  const bodies = whole.map((s) => ({ kind: s.kind, box: s.box, face: null }));
   const loose = [];
   for (const face of faces) {
     // a person before an animal, then the smallest box that holds the face
