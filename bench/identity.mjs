@@ -35,21 +35,29 @@ const median = (v) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-// Per-stage timings of `charid embed` on one 4 s 1080p window (16 samples) for each model,
-// median of 3 interleaved runs; sessions already created.
+// The runner with charid-id@2's parts all on every frame (no `frames: "key"`): @2 as it ran
+// before the key frames, timed next to it.
+function everyFrameRunner(runner) {
+  const embeddings = runner.manifest.embeddings.map((e) => (e.model === 'charid-id@2' ? { ...e, parts: e.parts.map(({ frames, ...p }) => p) } : e));
+  return { ...runner, manifest: { ...runner.manifest, embeddings } };
+}
+
+// Per-stage timings of `charid embed` on one 4 s 1080p window (16 samples) for each model (and
+// @2 with every part on every frame), median of 3 interleaved runs.
 async function speed(core, runner) {
-  const runs = Object.fromEntries(MODELS.map((m) => [m, []]));
+  const variants = [...MODELS.map((m) => [m, m, runner]), ['charid-id@2 every frame', 'charid-id@2', everyFrameRunner(runner)]];
+  const runs = Object.fromEntries(variants.map(([name]) => [name, []]));
   for (let k = 0; k < 3; k++) {
-    for (const model of MODELS) {
+    for (const [name, model, r] of variants) {
       const t0 = performance.now();
       const sampled = await sample(SPEED_CLIP, { count: 16 });
       const decodeMs = performance.now() - t0;
-      const r = await embedSample(core, runner, sampled, { model, source: publicSource(sampled.source), decodeMs, startedAt: t0 });
-      runs[model].push(r.timings);
+      const out = await embedSample(core, r, sampled, { model, source: publicSource(sampled.source), decodeMs, startedAt: t0 });
+      runs[name].push(out.timings);
     }
   }
   const stages = ['decode', 'detect', 'embed', 'total'];
-  return Object.fromEntries(MODELS.map((m) => [m, Object.fromEntries(stages.map((s) => [s, Math.round(median(runs[m].map((t) => t[s])))]))]));
+  return Object.fromEntries(variants.map(([m]) => [m, Object.fromEntries(stages.map((s) => [s, Math.round(median(runs[m].map((t) => t[s])))]))]));
 }
 
 // Each part's own AUC over all clips (and over the pairs where both clips have it).

@@ -3,6 +3,7 @@
 // wasm core) from the cached parts, quantised to int8 like the payload, and scored by the model's
 // similarity rule (lib/identity/similarity.mjs), so the figures are those `charid compare` gives.
 import { embeddingModel, fuseClip } from '../lib/identity/pipeline.mjs';
+import { keyFrames, spreadFromKeyFrames } from '../lib/identity/parts.mjs';
 import { modelSimilarity } from '../lib/identity/similarity.mjs';
 import { CANDIDATE_PARTS } from './identity_cache.mjs';
 import { atThreshold, pairFigures, pairScores, thresholdForFar } from './identity_metrics.mjs';
@@ -26,7 +27,10 @@ function int8RoundTrip(v) {
 export function clipVectors(core, manifest, spec, features) {
   const { recipes, layout } = embeddingModel(core, { ...manifest, embeddings: [spec] }, spec.model);
   return features.map((f) => {
-    const parts = Object.fromEntries(recipes.map((r) => [r.name, f.parts[cachedName(r)]]));
+    // the cache holds every frame; a `frames: "key"` recipe sees its key frames only, as frameParts does
+    const keys = keyFrames(f.frameWeights);
+    const values = (r) => (r.frames === 'key' ? spreadFromKeyFrames(keys, keys.map((k) => f.parts[cachedName(r)][k]), f.frameWeights.length) : f.parts[cachedName(r)]);
+    const parts = Object.fromEntries(recipes.map((r) => [r.name, values(r)]));
     return int8RoundTrip(fuseClip(core, layout, parts, f.frameWeights).vector);
   });
 }

@@ -5,6 +5,11 @@
 // `subject_only` computes the part on the subject's own pixels: the frame with everything the
 // segmenter calls background filled with a neutral colour (and the colour histogram taken inside
 // that mask only), so the set behind a character does not count as its appearance.
+// `frames: "key"` computes the part on the clip's key frames only (keyFrames below: the sharper
+// frame of each pair of neighbours, half the frames); every other frame takes the value of its
+// nearest key frame. The costly networks (person-reid-0277, MobileNetV2-GeM, and the segmenter
+// for their subject-only frames) then run on half the frames for the same identity figures
+// (docs/IDENTITY.md, "Less inference").
 // charid-id@1 has no recipes in the manifest; V1_RECIPES below is its fixed layout.
 
 export const V1_RECIPES = [
@@ -65,33 +70,61 @@ function runnerKey(runner, model) {
   return m.role === 'appearance_embedder' ? m.id : m.role;
 }
 
-// Subject-only copies of the frames (IdentityFrame or null where the segmenter saw nothing).
-// The caller deletes them.
-async function subjectOnlyFrames(core, runner, images, boxes) {
+// The key frames of a clip: of each pair of neighbouring frames (0-1, 2-3, ...) the one with the
+// higher weight (frame weights grow with sharpness; the earlier on a tie). -> sorted indices.
+export function keyFrames(frameWeights) {
+  const out = [];
+  for (let i = 0; i < frameWeights.length; i += 2) {
+    out.push(i + 1 < frameWeights.length && frameWeights[i + 1] > frameWeights[i] ? i + 1 : i);
+  }
+  return out;
+}
+
+// One value per frame from values computed on the key frames only (values[k] belongs to
+// keys[k]): each frame takes its nearest key frame's value (the earlier one on a tie).
+export function spreadFromKeyFrames(keys, values, n) {
+  return Array.from({ length: n }, (_, i) => {
+    let best = 0;
+    for (let k = 1; k < keys.length; k++) if (Math.abs(keys[k] - i) < Math.abs(keys[best] - i)) best = k;
+    return values[best];
+  });
+}
+
+// Subject-only copies of the frames listed in `which` (IdentityFrame, or null where the segmenter
+// saw nothing or the frame is not listed). The caller deletes them.
+async function subjectOnlyFrames(core, runner, images, boxes, which) {
   const seg = runner.spec('segmenter');
   const spec = tensorSpec(seg);
-  const out = [];
-  for (let i = 0; i < images.length; i++) {
+  const out = new Array(images.length).fill(null);
+  for (const i of which) {
     const square = squareBox(boxes[i], MASK_MARGIN);
     const t = core.cropTensor(images[i], square, spec);
     const r = await runner.run('segmenter', t, [1, spec.height, spec.width, 3]);
-    out.push(core.maskFrame(images[i], Object.values(r)[0].data, spec.width, square, MASK_MIN_SHARE));
+    out[i] = core.maskFrame(images[i], Object.values(r)[0].data, spec.width, square, MASK_MIN_SHARE);
   }
   return out;
 }
 
 // -> {parts: {name: [Float32Array | null per frame]}, masked: number of frames with a mask}
-// recipes: the parts to compute; subject: chooseSubject's result for `images`.
-export async function frameParts(core, runner, images, subject, recipes) {
+// recipes: the parts to compute; subject: chooseSubject's result for `images`; frameWeights: one
+// per frame (sharpnessWeights), which choose the key frames of `frames: "key"` recipes (without
+// them every frame weighs the same and the key frames are the even ones).
+export async function frameParts(core, runner, images, subject, recipes, frameWeights = images.map(() => 1)) {
   const n = images.length;
-  const needMask = recipes.some((r) => r.subject_only);
-  const masked = needMask ? await subjectOnlyFrames(core, runner, images, subject.boxes) : [];
+  const all = images.map((_, i) => i);
+  const keys = keyFrames(frameWeights);
+  const framesOf = (recipe) => (recipe.frames === 'key' ? keys : all);
+  // the segmenter runs only on the frames some subject-only recipe needs
+  const maskFrames = [...new Set(recipes.filter((r) => r.subject_only).flatMap(framesOf))].sort((a, b) => a - b);
+  const masked = await subjectOnlyFrames(core, runner, images, subject.boxes, maskFrames);
   try {
     const imageFor = (i, recipe) => (recipe.subject_only && masked[i]) || images[i];
     const parts = {};
     for (const recipe of recipes) {
       if (recipe.model === COLOUR_SOURCE) {
-        parts[recipe.name] = images.map((_, i) => core.colourDescriptor(imageFor(i, recipe), subject.boxes[i]));
+        const which = framesOf(recipe);
+        const values = which.map((i) => core.colourDescriptor(imageFor(i, recipe), subject.boxes[i]));
+        parts[recipe.name] = which === all ? values : spreadFromKeyFrames(which, values, n);
         continue;
       }
       const key = runnerKey(runner, recipe.model);
@@ -100,6 +133,7 @@ export async function frameParts(core, runner, images, subject, recipes) {
       const spec = tensorSpec(model);
       const dims = (count) => [count, 3, spec.height, spec.width];
       if (recipe.crop === 'face') {
+        // every frame with a face (faces are few and the face model is small): `frames` is ignored
         const withFace = subject.faces.map((f, i) => (f ? i : -1)).filter((i) => i >= 0);
         const values = new Array(n).fill(null);
         if (withFace.length) {
@@ -111,8 +145,10 @@ export async function frameParts(core, runner, images, subject, recipes) {
         continue;
       }
       const crop = (i) => (recipe.crop === 'square' ? squareBox(subject.boxes[i]) : subject.boxes[i]);
-      const input = concat(images.map((_, i) => core.cropTensor(imageFor(i, recipe), crop(i), spec)));
-      parts[recipe.name] = rows(Object.values(await runner.run(key, input, dims(n)))[0], n);
+      const which = framesOf(recipe);
+      const input = concat(which.map((i) => core.cropTensor(imageFor(i, recipe), crop(i), spec)));
+      const out = rows(Object.values(await runner.run(key, input, dims(which.length)))[0], which.length);
+      parts[recipe.name] = which === all ? out : spreadFromKeyFrames(which, out, n);
     }
     return { parts, masked: masked.filter(Boolean).length };
   } finally {

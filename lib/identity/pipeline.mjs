@@ -137,8 +137,8 @@ export async function embedSample(core, runner, sampled, { model = DEFAULT_MODEL
 
     const embedStart = performance.now();
     const recipes = [...chosen.recipes, ...extraRecipes.filter((r) => !chosen.recipes.some((c) => c.name === r.name))];
-    const { parts, masked } = await frameParts(core, runner, images, subject, recipes);
     const frameWeights = sharpnessWeights(frames);
+    const { parts, masked } = await frameParts(core, runner, images, subject, recipes, frameWeights);
     const fused = fuseClip(core, chosen.layout, parts, frameWeights);
     const embedMs = performance.now() - embedStart;
     const withFace = subject.faces.filter(Boolean).length;
