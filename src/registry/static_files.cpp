@@ -22,6 +22,35 @@ constexpr const char* kNotBuiltPage = R"html(<!doctype html>
 <p>The API is at <code>/v1/</code>; health at <code>/healthz</code>.</p></body></html>
 )html";
 
+// The app's pages: only its own scripts and wasm (no inline script, no
+// eval), requests only to this server (the API and /models/), no plugins,
+// no framing, no <base> rewrites. The API key the page keeps in
+// localStorage is readable by any script of this origin, so keeping every
+// other script out is what protects it (docs/REGISTRY.md). Styles may be
+// inline: the page's templates set style attributes (web/src), and a style
+// cannot run code.
+// A Worker takes its policy from its own script's response, and the wasm
+// core it runs (Emscripten's embind glue, web/dist/core) still builds its
+// invokers with `new Function`: until the core is linked with
+// -sDYNAMIC_EXECUTION=0, scripts also allow 'unsafe-eval'. Workers cannot
+// read localStorage, and the page itself keeps the strict policy.
+std::string content_security_policy(bool allow_eval) {
+  return std::string("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'") +
+         (allow_eval ? " 'unsafe-eval'" : "") +
+         "; worker-src 'self'; connect-src 'self'; img-src 'self' data: blob:; "
+         "media-src 'self' blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
+         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+}
+
+void set_page_headers(const std::string& path, httplib::Response& res) {
+  const std::string type = content_type_for(path);
+  const bool script = type.rfind("text/javascript", 0) == 0;
+  static const std::string page = content_security_policy(false);
+  static const std::string worker = content_security_policy(true);
+  res.set_header("Content-Security-Policy", script ? worker : page);
+  res.set_header("Referrer-Policy", "no-referrer");
+}
+
 struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
@@ -132,6 +161,7 @@ void install_static_files(httplib::Server& server, const StaticRoots& roots) {
       return;
     }
     const auto file = resolve(roots.web_root, req.matches[1]);
+    set_page_headers(file ? file->string() : "index.html", res);
     if (file) return serve_file(*file, req.path, req, res);
     // A page route of the app (no file extension) gets index.html, so links
     // into the app survive a reload; a missing asset stays a 404.
