@@ -1,5 +1,7 @@
-// <character-id-creator registry="https://ids.example" model-base="https://ids.example/models/">
-// renders the whole flow and fires `character-created` (detail: the registry's character,
+// <character-id-creator registry="https://ids.example" model-base="https://ids.example/models/"
+//                       asset-base="/charid/">
+// (model-base and asset-base are the engine's modelBase and assetBase, read when the element is
+// connected; absent = the engine's defaults) renders the whole flow and fires `character-created` (detail: the registry's character,
 // {id: "char_...", name, ...}) when an ID is made. Removing it from the page ends its Worker.
 import './style.css';
 import { createCharacterEngine, CharacterEngine } from './engine';
@@ -12,7 +14,11 @@ export class CharacterIdCreator extends HTMLElement {
   connectedCallback() {
     if (this.engine) return;
     const registry = this.getAttribute('registry') ?? '';
-    this.engine = createCharacterEngine({ registry, modelBase: this.getAttribute('model-base') ?? undefined });
+    this.engine = createCharacterEngine({
+      registry,
+      modelBase: this.getAttribute('model-base') ?? undefined,
+      assetBase: this.getAttribute('asset-base') ?? undefined,
+    });
     this.app = mountApp(this, this.engine, (c) => {
       this.dispatchEvent(new CustomEvent('character-created', { detail: c, bubbles: true, composed: true }));
     });

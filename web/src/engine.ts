@@ -11,15 +11,26 @@
 //
 // Heavy work runs in a Worker (worker.ts); cancel() stops it at once (the Worker is replaced), and
 // so does a Worker whose wasm module died (the calls then reject with internal_error).
+//
+// Assets: the Worker script (npm package only), core/ (the wasm core) and ort/ (ONNX Runtime Web's
+// wasm files) are fetched at run time under `assetBase`, like ONNX Runtime Web's `wasmPaths`; the
+// model manifest and files under `modelBase`. In this repository's app Vite bundles the Worker and
+// assetBase is the app's base; the npm package (web/package/build.mjs) defines __CHARID_PACKAGE__
+// and loads `worker.js` from assetBase, whose default is the package's assets/ folder beside this
+// module (right when the package is served as files; a bundler user copies assets/ and sets it).
 import { RegistryClient } from './registry';
 import { CharidError } from '../../lib/errors.mjs';
 import { comparePayloads } from '../../lib/identity/pipeline.mjs';
 import { vectorMath } from './vector_math';
 
+// Set (to true) by the npm package build only; undefined in the app's Vite builds. Tested inline
+// (not through a const) so that esbuild folds each test and drops the branch not taken.
+declare const __CHARID_PACKAGE__: boolean | undefined;
+
 export type EngineOptions = {
   registry?: string; // base URL of the registry, path kept; '' = this page's origin
-  modelBase?: string; // where the model files are served (default `${registry}/models/`)
-  assetBase?: string; // where core/ and ort/ are served (default: this app's base)
+  modelBase?: string; // where manifest.json and the model files are served (default `${registry}/models/`)
+  assetBase?: string; // where core/, ort/ (and the package's worker.js) are served (default: this app's base)
   allowLowRes?: boolean;
   threads?: number; // at most this many ORT threads (threads need crossOriginIsolated)
 };
@@ -45,6 +56,14 @@ export function modelBaseOf(registry: string, here: string): string {
   return new URL('models/', base).href;
 }
 
+// The app's base (Vite's BASE_URL), or in the npm package its assets/ folder beside this module
+// (through a variable, so that a bundler does not take it for one asset to copy).
+function defaultAssetBase(): string {
+  if (!(typeof __CHARID_PACKAGE__ !== 'undefined' && __CHARID_PACKAGE__)) return import.meta.env?.BASE_URL ?? '/';
+  const moduleUrl = import.meta.url;
+  return new URL('assets/', moduleUrl).href;
+}
+
 export class CharacterEngine extends EventTarget {
   readonly registry: RegistryClient;
   private worker: Worker | null = null;
@@ -59,9 +78,8 @@ export class CharacterEngine extends EventTarget {
     super();
     const registry = options.registry ?? '';
     this.registry = new RegistryClient(registry);
-    const here = new URL(import.meta.env?.BASE_URL ?? '/', location.href).href;
     this.config = {
-      assetBase: options.assetBase ?? here,
+      assetBase: new URL(options.assetBase ?? defaultAssetBase(), location.href).href,
       modelBase: options.modelBase ?? modelBaseOf(registry, location.href),
       threads: options.threads,
     };
@@ -69,7 +87,11 @@ export class CharacterEngine extends EventTarget {
   }
 
   private start(): Promise<ReadyInfo> {
-    const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+    // The literal `new Worker(new URL('./worker.ts', import.meta.url))` is what Vite bundles; the
+    // package build drops that branch.
+    const worker = (typeof __CHARID_PACKAGE__ !== 'undefined' && __CHARID_PACKAGE__)
+      ? new Worker(new URL('worker.js', this.config.assetBase), { type: 'module' })
+      : new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
     this.worker = worker;
     worker.onmessage = (ev) => {
       const m = ev.data;
