@@ -2,12 +2,15 @@
 // installs the tarball, copies its assets/, type-checks against its declarations, is built and
 // served with COOP/COEP, and creates a character ID in Chromium with <character-id-creator>
 // against the real registry on another loopback origin; the same app served without COOP/COEP
-// still starts the engine, on one thread. Prints the package's size.
+// still starts the engine, on one thread; the installed `charid` command probes a clip with the
+// package's own wasm core. Prints the package's size.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { CHROMIUM, clip720, launchBrowser, repoRoot } from '../browser/helpers.mjs';
 import { buildEditorApp, packRepo, serveApp, startRegistryFor } from './editor_app.mjs';
 
@@ -32,6 +35,7 @@ describe('npm package in a fresh Vite app (Chromium)', { skip: missing ?? false,
     const t0 = Date.now();
     env.pack = await packRepo(env.tmp);
     const appDir = join(env.tmp, 'editor-app');
+    env.appDir = appDir;
     const dist = join(appDir, 'dist'); // built below; the servers read it per request
     // the origins first: the registry must allow them, and the app is built with its URL
     env.isolated = await serveApp(dist, modelsDir, { isolated: true });
@@ -121,5 +125,16 @@ describe('npm package in a fresh Vite app (Chromium)', { skip: missing ?? false,
     assert.equal(info.ready.threads, 1);
     assert.ok(info.ready.embeddings.some((e) => e.model.startsWith('charid-id@')));
     await page.close();
+  });
+
+  test('the installed charid command probes a clip with the core from the package', { timeout: 60_000 }, async () => {
+    const bin = join(env.appDir, 'node_modules', '.bin', 'charid');
+    const childEnv = { ...process.env };
+    delete childEnv.CHARID_WASM_DIR;
+    const { stdout } = await promisify(execFile)(bin, ['probe', clip720, '--json'], { cwd: env.appDir, env: childEnv, timeout: 50_000 });
+    const out = JSON.parse(stdout);
+    assert.equal(out.ok, true);
+    assert.equal(out.source.width, 1280);
+    assert.equal(out.source.height, 720);
   });
 });
