@@ -175,13 +175,23 @@ export class RegistryClient {
     let res;
     let raw;
     try {
-      res = await this.fetchImpl(this.baseUrl + path, {
-        method, headers, body: text, signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      raw = await res.text();
+      ({ res, raw } = await this.fetchOnce(method, path, headers, text));
     } catch (err) {
-      this.record(record);
-      throw networkError(this.baseUrl, err);
+      // A connection kept alive from an earlier request may have been closed by the server
+      // (it ends idle connections after a few seconds) while this thread was busy, e.g. running
+      // inference: the request then fails on the dead socket without reaching the server. One
+      // retry on a fresh connection is safe because every route is read-only or idempotent
+      // (create, add embedding: same key + same vector -> same character). A timeout is not retried.
+      if (err?.name === 'TimeoutError') {
+        this.record(record);
+        throw networkError(this.baseUrl, err);
+      }
+      try {
+        ({ res, raw } = await this.fetchOnce(method, path, headers, text));
+      } catch (again) {
+        this.record(record);
+        throw networkError(this.baseUrl, again);
+      }
     }
     record.status = res.status;
     record.received = byteLength(raw);
@@ -192,6 +202,13 @@ export class RegistryClient {
       throw apiError(res, json);
     }
     return { json, status: res.status };
+  }
+
+  async fetchOnce(method, path, headers, text) {
+    const res = await this.fetchImpl(this.baseUrl + path, {
+      method, headers, body: text, signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    return { res, raw: await res.text() };
   }
 
   record(r) {

@@ -251,3 +251,16 @@ test('consent: a face without a basis is consent_required; the basis is stored a
   const listed = (await client.listAllCharacters()).find((c) => c.id === character.id);
   assert.equal(listed.consent.basis, 'self');
 });
+
+// The CLI blocks its thread for seconds while it runs inference; meanwhile the server closes the
+// idle kept-alive connection (guarded_server.cpp's idle limit, 5 s). The next request must not
+// fail on that dead socket (seen as network_error in charid cast and create before the fix).
+test('a request after the thread was busy past the server idle limit still reaches the registry', async () => {
+  const client = new RegistryClient(server.url, { keyStore: memoryStore(), createKeyIfMissing: true });
+  await client.listCharacters();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 6500);  // busy, as inference is
+  const { character } = await client.createCharacter({ name: 'After a pause', embedding: thing(91) });
+  assert.match(character.id, /^char_/);
+  const sent = client.log.filter((r) => r.method === 'POST' && r.path === '/v1/characters');
+  assert.equal(sent.at(-1).status, 201);
+});
