@@ -1,14 +1,14 @@
-// ApiError / ApiResult<T>: the registry's errors as values. Each error carries
+// ApiError / ApiResult<T> (core's Result<T, ApiError>): the registry's errors as values. Each error carries
 // the HTTP status and the public `code` string of {"error": {"code", "message"}}.
 // Only storage outages travel as exceptions (StorageError), caught in one place.
 #pragma once
 
-#include <cassert>
 #include <stdexcept>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
+
+#include "core/result.h"
 
 namespace charid::registry {
 
@@ -23,28 +23,7 @@ struct ApiError {
 };
 
 template <typename T>
-class ApiResult {
- public:
-  ApiResult(T value) : state_(std::move(value)) {}         // NOLINT: implicit by design
-  ApiResult(ApiError error) : state_(std::move(error)) {}  // NOLINT: implicit by design
-
-  bool ok() const { return std::holds_alternative<T>(state_); }
-  const T& value() const& {
-    assert(ok());
-    return std::get<T>(state_);
-  }
-  T&& value() && {
-    assert(ok());
-    return std::get<T>(std::move(state_));
-  }
-  const ApiError& error() const {
-    assert(!ok());
-    return std::get<ApiError>(state_);
-  }
-
- private:
-  std::variant<T, ApiError> state_;
-};
+using ApiResult = charid::Result<T, ApiError>;
 
 inline ApiError bad_request(std::string message) {
   return {400, "invalid_request", std::move(message)};

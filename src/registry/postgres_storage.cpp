@@ -89,7 +89,7 @@ constexpr int kVectorColumn = 11;  // after the character columns, where a query
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
 };
-using Result = std::unique_ptr<PGresult, ResultDeleter>;
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
 
 // Query parameters: text for numbers and strings, binary for byte strings.
 class Params {
@@ -132,11 +132,11 @@ class Params {
   std::vector<bool> nulls_;
 };
 
-Result run(PGconn* conn, const char* sql, const Params& params = Params()) {
+PgResult run(PGconn* conn, const char* sql, const Params& params = Params()) {
   std::vector<const char*> values;
   std::vector<int> lengths, formats;
   params.fill(values, lengths, formats);
-  Result r(PQexecParams(conn, sql, params.count(), nullptr, values.data(), lengths.data(),
+  PgResult r(PQexecParams(conn, sql, params.count(), nullptr, values.data(), lengths.data(),
                         formats.data(), 0));
   const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -145,28 +145,26 @@ Result run(PGconn* conn, const char* sql, const Params& params = Params()) {
   return r;
 }
 
-std::string text(const Result& r, int row, int col) {
+std::string text(const PgResult& r, int row, int col) {
   return std::string(PQgetvalue(r.get(), row, col), PQgetlength(r.get(), row, col));
 }
-int64_t integer(const Result& r, int row, int col) {
+int64_t integer(const PgResult& r, int row, int col) {
   return std::strtoll(PQgetvalue(r.get(), row, col), nullptr, 10);
 }
-bool is_null(const Result& r, int row, int col) { return PQgetisnull(r.get(), row, col) != 0; }
+bool is_null(const PgResult& r, int row, int col) { return PQgetisnull(r.get(), row, col) != 0; }
 
-// bytea in text results is "\x" + hex.
-std::string bytes(const Result& r, int row, int col) {
-  const char* s = PQgetvalue(r.get(), row, col);
-  const int n = PQgetlength(r.get(), row, col);
-  std::string out;
-  if (n < 2 || s[0] != '\\' || s[1] != 'x') return out;
-  auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-  out.reserve((n - 2) / 2);
-  for (int i = 2; i + 1 < n; i += 2)
-    out.push_back(static_cast<char>(nibble(s[i]) << 4 | nibble(s[i + 1])));
+// bytea in text results is "\x" + hex; libpq's own decoder reads it.
+std::string bytes(const PgResult& r, int row, int col) {
+  size_t size = 0;
+  unsigned char* raw = PQunescapeBytea(
+      reinterpret_cast<const unsigned char*>(PQgetvalue(r.get(), row, col)), &size);
+  if (!raw) throw StorageError("postgres: out of memory decoding a bytea value");
+  std::string out(reinterpret_cast<const char*>(raw), size);
+  PQfreemem(raw);
   return out;
 }
 
-CharacterRecord read_character(const Result& r, int row, int first_col = 0) {
+CharacterRecord read_character(const PgResult& r, int row, int first_col = 0) {
   CharacterRecord c;
   c.id = text(r, row, first_col + 0);
   c.owner_id = integer(r, row, first_col + 1);
@@ -183,7 +181,7 @@ CharacterRecord read_character(const Result& r, int row, int first_col = 0) {
   return c;
 }
 
-std::vector<int8_t> read_vector(const Result& r, int row, int col) {
+std::vector<int8_t> read_vector(const PgResult& r, int row, int col) {
   const std::string b = bytes(r, row, col);
   return std::vector<int8_t>(reinterpret_cast<const int8_t*>(b.data()),
                              reinterpret_cast<const int8_t*>(b.data()) + b.size());
@@ -218,7 +216,7 @@ constexpr const char* kInsertCharacter =
 
 PostgresStorage::Lease::~Lease() {
   if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
-    Result(PQexec(conn_, "ROLLBACK"));
+    PgResult(PQexec(conn_, "ROLLBACK"));
   }
   {
     std::lock_guard lock(owner_.mutex_);
@@ -234,7 +232,7 @@ PGconn* PostgresStorage::connect() {
     PQfinish(conn);
     throw StorageError("postgres: cannot connect: " + message);
   }
-  Result(PQexec(conn, "SET client_min_messages = warning"));
+  PgResult(PQexec(conn, "SET client_min_messages = warning"));
   return conn;
 }
 
@@ -244,12 +242,12 @@ PostgresStorage::PostgresStorage(const std::string& url, size_t pool_size) : url
   // Instances may start together; one creates the schema at a time.
   run(conn.get(), kSchemaLock);
   try {
-    Result r(PQexec(conn.get(), kSchema));
+    PgResult r(PQexec(conn.get(), kSchema));
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
       throw StorageError(std::string("postgres: schema: ") + PQerrorMessage(conn.get()));
     }
   } catch (...) {
-    Result(PQexec(conn.get(), kSchemaUnlock));
+    PgResult(PQexec(conn.get(), kSchemaUnlock));
     throw;
   }
   run(conn.get(), kSchemaUnlock);
@@ -272,7 +270,7 @@ PostgresStorage::Lease PostgresStorage::lease() {
   // request is sent on it and failed as 503 after the database is back.
   if (PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK) {
     PQreset(conn);
-    if (PQstatus(conn) == CONNECTION_OK) Result(PQexec(conn, "SET client_min_messages = warning"));
+    if (PQstatus(conn) == CONNECTION_OK) PgResult(PQexec(conn, "SET client_min_messages = warning"));
   }
   return Lease(*this, conn);
 }

@@ -252,3 +252,31 @@ describe('postgresql: credits, restart and health', () => {
     }
   });
 });
+
+test('postgresql: vectors read back whole when the server sends bytea in the escape format', async () => {
+  // bytea_output is a server setting a registry does not choose; libpq's
+  // decoder reads both formats (a hand-written hex decoder read none here).
+  pg.query('CREATE DATABASE escape_output');
+  pg.query("ALTER DATABASE escape_output SET bytea_output = 'escape'");
+  const dir = tempDir();
+  const manifest = writeManifest(dir);
+  const launch = () => startRegistry({ dataDir: dir, manifest, env: { DATABASE_URL: pg.urlOf('escape_output') } });
+  let s = await launch();
+  try {
+    const key = await newKey(s.url);
+    const v = vectorFromSeed(7600);
+    const { json: c } = await createCharacter(s.url, key, 'Escaped', v);
+    const verify = await api(s.url, 'POST', `/v1/characters/${c.id}/verify`, { key, body: { embedding: embedding(v) } });
+    assert.equal(verify.status, 200, verify.text);
+    assert.ok(Math.abs(verify.json.score - 1) < 1e-6, verify.text);
+    // The index is rebuilt from the database at start.
+    await s.stop();
+    s = await launch();
+    const m = await api(s.url, 'POST', '/v1/characters/match', { key, body: { embedding: embedding(v), k: 1 } });
+    assert.equal(m.json.matches[0]?.id, c.id, m.text);
+    assert.ok(Math.abs(m.json.matches[0].score - 1) < 1e-6, m.text);
+  } finally {
+    await s.stop();
+    s.cleanup();
+  }
+});
