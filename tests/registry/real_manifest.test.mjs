@@ -28,7 +28,10 @@ function scoreByRule(entry, a, b) {
   if (!rule || rule.rule === 'cosine') return sums(() => true).c;
   const face = sums((p) => p.name === rule.face_part);
   const rest = sums((p) => p.name !== rule.face_part).c;
-  return face.na > 0 && face.nb > 0 ? rule.face_weight * face.c + (1 - rule.face_weight) * rest : rest;
+  if (!(face.na > 0 && face.nb > 0)) return rest;
+  // The face-led branch adds the manifest's face_offset, clamped to [-1, 1].
+  const led = rule.face_weight * face.c + (1 - rule.face_weight) * rest + (rule.face_offset ?? 0);
+  return Math.min(1, Math.max(-1, led));
 }
 
 const payload = (entry, v) => embedding(v, { model: entry.model, dims: entry.dims });
