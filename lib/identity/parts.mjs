@@ -9,7 +9,7 @@
 // frame of each pair of neighbours, half the frames); every other frame takes the value of its
 // nearest key frame. The costly networks (person-reid-0277, MobileNetV2-GeM, and the segmenter
 // for their subject-only frames) then run on half the frames for the same identity figures
-// (docs/IDENTITY.md, "Less inference").
+// (docs/IDENTITY.md: the speed table and the key-frame figures).
 // charid-id@1 has no recipes in the manifest; V1_RECIPES below is its fixed layout.
 
 export const V1_RECIPES = [
