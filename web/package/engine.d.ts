@@ -21,12 +21,12 @@ export type EmbeddingSpec = { model: string; threshold?: number; [field: string]
 export type ReadyInfo = { simd: boolean; isolated: boolean; threads: number; embeddings: EmbeddingSpec[] };
 /** A charid.embedding/1 payload (docs/schemas/charid.embedding-1.schema.json). */
 export type EmbeddingPayload = { schema: 'charid.embedding/1'; model: string; dims: number; vector: string; [field: string]: unknown };
-export type Window = { start: number; duration: number; [field: string]: unknown };
+export type SourceWindow = { start: number; end: number };
 export type Source = {
   container: string; codec: string; width: number; height: number; display_width: number; display_height: number;
   rotation: number; duration: number; fps: number; bytes: number; has_audio: boolean;
 };
-export type ProbeResult = { source: Source; window: Window; warnings: string[] };
+export type ProbeResult = { source: Source; window: SourceWindow; warnings: string[] };
 export type Thumbnail = { timestamp: number; width: number; height: number; jpeg: Blob };
 export type SampleResult = ProbeResult & { quality: unknown; frames: Thumbnail[]; decodeMs: number };
 export type EmbedResult = {
@@ -52,9 +52,8 @@ export type Progress = { stage: string; done?: number; total?: number };
 /** Errors of the engine: branch on `code` (the core's input codes, the registry's, cancelled, ...). */
 export declare class EngineError extends CharidError {}
 
-/** The page's registry client (the API key kept in localStorage). */
-export declare class RegistryClient {
-  constructor(base?: string, storage?: Storage | null);
+/** engine.registry: the page's registry client (the API key kept in localStorage, one per registry). */
+export interface EngineRegistry {
   readonly base: string;
   register(name: string, embedding: unknown, visibility?: Visibility, consent?: Consent): Promise<Character>;
   list(): Promise<Character[]>;
@@ -66,7 +65,7 @@ export declare class RegistryClient {
 
 export declare class CharacterEngine extends EventTarget {
   constructor(options?: EngineOptions);
-  readonly registry: RegistryClient;
+  readonly registry: EngineRegistry;
   /** Resolves once the Worker has loaded the wasm core and the model manifest. */
   ready: Promise<ReadyInfo>;
   /** True while a probe, sample, embed or drift runs. */
