@@ -35,7 +35,8 @@ export type EngineOptions = {
   threads?: number; // at most this many ORT threads (threads need crossOriginIsolated)
 };
 
-export type EmbedOptions = { start?: number; box?: [number, number, number, number] | null; allowLowRes?: boolean; count?: number };
+// model: an embedding model of the manifest (default: lib/identity's current one).
+export type EmbedOptions = { start?: number; box?: [number, number, number, number] | null; allowLowRes?: boolean; count?: number; model?: string };
 export type Consent = { basis: 'self' | 'permission' | 'fictional' | 'not_a_person' };
 export type ReadyInfo = { simd: boolean; isolated: boolean; threads: number; embeddings: any[] };
 
@@ -179,7 +180,7 @@ export class CharacterEngine extends EventTarget {
 
   async embed(file: Blob, o: EmbedOptions = {}) {
     await this.ready;
-    return this.call('embed', { file, ...this.options_(o), box: o.box ?? null });
+    return this.call('embed', { file, ...this.options_(o), box: o.box ?? null, ...(o.model ? { model: o.model } : {}) });
   }
 
   // Each sampled frame of `file` against a character's payload. Clips below 720p are accepted.

@@ -78,4 +78,9 @@ export class RegistryClient {
   verify(id: string, embedding: unknown, frames?: string[]) {
     return this.client.verify(id, embedding, { frames });
   }
+
+  // A vector of another model for one of this key's characters: {id, models, added}.
+  addEmbedding(id: string, embedding: unknown) {
+    return this.client.addEmbedding(id, embedding);
+  }
 }

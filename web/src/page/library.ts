@@ -3,12 +3,14 @@
 import { html } from 'lit-html';
 import { CONSENT_LABELS, errorText, makeCard, parseCard } from '../logic';
 import { dropLocal, localCards, saveLocal } from './local_cards';
+import { modelUpdateFeature } from './model_update';
 import type { Context } from './state';
 
 export function libraryFeature(ctx: Context) {
   const { state, engine } = ctx;
   let status: 'loading' | 'ready' | 'error' = 'loading';
   let failure = '';
+  const modelUpdate = modelUpdateFeature(ctx);
 
   async function refreshLibrary() {
     status = 'loading';
@@ -71,6 +73,7 @@ export function libraryFeature(ctx: Context) {
           <span><strong>${c.name}</strong> <code>${c.id}</code>${c.consent ? html` <span class="small" data-testid="library-consent">(${CONSENT_LABELS[c.consent.basis as keyof typeof CONSENT_LABELS] ?? c.consent.basis})</span>` : ''}</span>
           <button data-testid="delete-button" @click=${() => remove(c)}>Delete</button>
           <button data-testid="export-button" ?disabled=${!card} @click=${() => exportCard(c)}>Export card</button>
+          ${modelUpdate.itemView(c)}
         </li>`;
       });
     }
