@@ -69,7 +69,9 @@ export async function flow(file: File): Promise<string> {
   await engine.embed(42);
   // @ts-expect-error not a consent basis
   await engine.register('Mira', payload, { consent: { basis: 'maybe' } });
-  return character.id;
+  const probed = await engine.probe(file);
+  const matches = await engine.match(payload, 5);
+  return [character.id, probed.window.end, engine.registry.base, matches[0]?.score].join(' ');
 }
 const element: CharacterIdCreator = document.createElement('character-id-creator');
 element.addEventListener('character-created', (e) => console.log(e.detail.id));
