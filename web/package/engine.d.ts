@@ -15,7 +15,8 @@ export type EngineOptions = {
 };
 
 export type Box = [x: number, y: number, width: number, height: number];
-export type EmbedOptions = { start?: number; box?: Box | null; allowLowRes?: boolean; count?: number };
+/** model: an embedding model of the manifest (default: the current one). */
+export type EmbedOptions = { start?: number; box?: Box | null; allowLowRes?: boolean; count?: number; model?: string };
 export type Consent = { basis: ConsentBasis };
 export type EmbeddingSpec = { model: string; threshold?: number; [field: string]: unknown };
 export type ReadyInfo = { simd: boolean; isolated: boolean; threads: number; embeddings: EmbeddingSpec[] };
@@ -61,6 +62,7 @@ export interface EngineRegistry {
   remove(id: string): Promise<void>;
   match(embedding: unknown, k?: number): ReturnType<Client['match']>;
   verify(id: string, embedding: unknown, frames?: string[]): ReturnType<Client['verify']>;
+  addEmbedding(id: string, embedding: unknown): ReturnType<Client['addEmbedding']>;
 }
 
 export declare class CharacterEngine extends EventTarget {
