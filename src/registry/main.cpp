@@ -96,7 +96,7 @@ int serve(const registry::ServerOptions& o) {
   registry::install_error_shape(server);
   registry::install_request_checks(server, o.cors_origins);
   registry::install_api_routes(server, service, o.trust_proxy);
-  registry::install_static_files(server, {o.web_root, o.models_dir});
+  registry::install_static_files(server, {o.web_root, o.models_dir, o.media_origins});
 
   // Debian's compiled cpp-httplib listens with a backlog of 5
   // (CPPHTTPLIB_LISTEN_BACKLOG is fixed in the library, not our build): a

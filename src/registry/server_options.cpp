@@ -1,5 +1,7 @@
 #include "registry/server_options.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -23,6 +25,31 @@ std::optional<int64_t> to_integer(const std::string& s) {
 
 }  // namespace
 
+// Appends the items of a comma-separated value (empty items skipped).
+bool append_list(const std::string& v, std::vector<std::string>& list) {
+  size_t start = 0;
+  while (start <= v.size()) {
+    const size_t comma = v.find(',', start);
+    const std::string item = v.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (!item.empty()) list.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return true;
+}
+
+// A CSP host or scheme source such as https://media.example, http://127.0.0.1:* or https:
+bool is_csp_source(const std::string& s) {
+  if (s.empty() || s.size() > 200) return false;
+  for (const unsigned char c : s) {
+    if (!(std::isalnum(c) || c == ':' || c == '/' || c == '.' || c == '-' || c == '*' || c == '[' ||
+          c == ']')) {
+      return false;
+    }
+  }
+  return s.find(':') != std::string::npos;
+}
+
 std::string usage() {
   return R"(usage:
   charid-registry [serve] [flags]
@@ -38,6 +65,8 @@ serve flags (environment in brackets):
   --models-dir D           model files served at /models/ (models/cache)
   --manifest F             model manifest with the known embeddings (models/manifest.json)
   --cors-origin O          allow this origin to call the API; repeat or comma-separate; * for any
+  --media-origin O         let the page fetch videos by URL from this origin (its CSP connect-src,
+                           e.g. https://media.example or https:); repeat or comma-separate
   --trust-proxy            take the client address (for the key rate limit) from the
                            last X-Forwarded-For entry; only behind a proxy that sets it
   --credits-per-key N      credits for each new key (default unlimited)
@@ -103,18 +132,15 @@ std::optional<ParsedArgs> parse_args(int argc, char** argv, std::string* error) 
       {"--web-root", text(o.web_root, true)},
       {"--models-dir", text(o.models_dir, true)},
       {"--manifest", text(o.manifest, false)},
-      {"--cors-origin",
+      {"--cors-origin", [&](const std::string& v) { return append_list(v, o.cors_origins); }},
+      {"--media-origin",
        [&](const std::string& v) {
-         size_t start = 0;
-         while (start <= v.size()) {
-           const size_t comma = v.find(',', start);
-           const std::string item =
-               v.substr(start, comma == std::string::npos ? comma : comma - start);
-           if (!item.empty()) o.cors_origins.push_back(item);
-           if (comma == std::string::npos) break;
-           start = comma + 1;
-         }
-         return true;
+         const size_t before = o.media_origins.size();
+         append_list(v, o.media_origins);
+         // A CSP source expression only: a character such as ; or ' would let a flag rewrite
+         // the rest of the policy.
+         return std::all_of(o.media_origins.begin() + static_cast<long>(before),
+                            o.media_origins.end(), is_csp_source);
        }},
       {"--trust-proxy",
        [&](const std::string&) {

@@ -18,6 +18,8 @@ struct ServerOptions {
   std::string models_dir = "models/cache";
   std::string manifest = "models/manifest.json";
   std::vector<std::string> cors_origins;  // empty: CORS off
+  // Origins the page may fetch a video from by URL (its CSP connect-src); empty: this server only.
+  std::vector<std::string> media_origins;
   bool trust_proxy = false;  // client address from X-Forwarded-For (behind a load balancer)
   std::optional<int64_t> credits_per_key;
   double keys_per_minute = 30;
@@ -36,7 +38,7 @@ struct ServerOptions {
   int sync_interval_ms = 250;
   // PostgreSQL: deleted characters' rows are erased from the table files
   // (VACUUM FULL of the vector tables) at most this often, after deletes.
-  int purge_interval_s = 60;         // PostgreSQL: how often to pull other instances' changes
+  int purge_interval_s = 60;  // PostgreSQL: how often to pull other instances' changes
 };
 
 struct ParsedArgs {

@@ -34,20 +34,29 @@ constexpr const char* kNotBuiltPage = R"html(<!doctype html>
 // invokers with `new Function`: until the core is linked with
 // -sDYNAMIC_EXECUTION=0, scripts also allow 'unsafe-eval'. Workers cannot
 // read localStorage, and the page itself keeps the strict policy.
-std::string content_security_policy(bool allow_eval) {
+// Videos chosen by URL are fetched by the page's Worker itself (never through this server), so
+// their origins must be in connect-src: `--media-origin` adds them; by default only this server.
+std::string content_security_policy(bool allow_eval,
+                                    const std::vector<std::string>& media_origins) {
+  std::string connect = "connect-src 'self'";
+  for (const std::string& o : media_origins) connect += " " + o;
   return std::string("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'") +
-         (allow_eval ? " 'unsafe-eval'" : "") +
-         "; worker-src 'self'; connect-src 'self'; img-src 'self' data: blob:; "
+         (allow_eval ? " 'unsafe-eval'" : "") + "; worker-src 'self'; " + connect +
+         "; img-src 'self' data: blob:; "
          "media-src 'self' blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
          "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 }
 
-void set_page_headers(const std::string& path, httplib::Response& res) {
+struct PagePolicies {
+  std::string page;    // documents
+  std::string script;  // scripts, which a Worker takes its policy from
+};
+
+void set_page_headers(const std::string& path, const PagePolicies& policies,
+                      httplib::Response& res) {
   const std::string type = content_type_for(path);
   const bool script = type.rfind("text/javascript", 0) == 0;
-  static const std::string page = content_security_policy(false);
-  static const std::string worker = content_security_policy(true);
-  res.set_header("Content-Security-Policy", script ? worker : page);
+  res.set_header("Content-Security-Policy", script ? policies.script : policies.page);
   res.set_header("Referrer-Policy", "no-referrer");
 }
 
@@ -155,13 +164,15 @@ void install_static_files(httplib::Server& server, const StaticRoots& roots) {
     }
     serve_file(*file, req.path, req, res);
   });
-  server.Get(R"(/(.*))", [roots](const httplib::Request& req, httplib::Response& res) {
+  const PagePolicies policies{content_security_policy(false, roots.media_origins),
+                              content_security_policy(true, roots.media_origins)};
+  server.Get(R"(/(.*))", [roots, policies](const httplib::Request& req, httplib::Response& res) {
     if (req.path.rfind("/v1/", 0) == 0) {
       res.status = 404;
       return;
     }
     const auto file = resolve(roots.web_root, req.matches[1]);
-    set_page_headers(file ? file->string() : "index.html", res);
+    set_page_headers(file ? file->string() : "index.html", policies, res);
     if (file) return serve_file(*file, req.path, req, res);
     // A page route of the app (no file extension) gets index.html, so links
     // into the app survive a reload; a missing asset stays a 404.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace httplib {
 class Server;
@@ -13,8 +14,9 @@ class Server;
 namespace charid::registry {
 
 struct StaticRoots {
-  std::string web_root;    // web/dist
-  std::string models_dir;  // models/cache
+  std::string web_root;                    // web/dist
+  std::string models_dir;                  // models/cache
+  std::vector<std::string> media_origins;  // extra connect-src sources (videos fetched by URL)
 };
 
 // Registers GET handlers for everything outside /v1/ and /healthz; install

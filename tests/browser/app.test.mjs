@@ -53,7 +53,9 @@ function checkBodies(requests, file) {
 const creates = (requests) => requests.filter((r) => r.method === 'POST' && new URL(r.url).pathname === '/v1/characters');
 
 describe('browser app (Chromium)', { skip: missing ?? false, timeout: 900_000 }, () => {
-  const env = serverAndBrowser();
+  // "URL in -> ID out" serves its video from another loopback port: the page's CSP must let the
+  // Worker fetch from there (--media-origin; by default the page connects only to the registry).
+  const env = serverAndBrowser({ serverArgs: ['--media-origin', 'http://127.0.0.1:*'] });
   let createdId;
 
   test('the page is cross-origin isolated (threads available)', { timeout: 60_000 }, async () => {

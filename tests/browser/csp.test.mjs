@@ -48,6 +48,20 @@ describe('page security headers (Chromium)', { skip: missing ?? false, timeout: 
     for (const tag of html.match(/<script\b[^>]*>/g) ?? []) assert.match(tag, /\bsrc=/, tag);
   });
 
+  test('--media-origin adds the origins the page may fetch videos from, and nothing else', async () => {
+    const { startServer } = await import('./helpers.mjs');
+    const other = await startServer(['--media-origin', 'https://media.example,http://127.0.0.1:*']);
+    try {
+      for (const path of ['/', '/sw.js']) {
+        const csp = directives((await fetch(other.url + path)).headers.get('content-security-policy') ?? '');
+        assert.deepEqual(csp['connect-src'], ["'self'", 'https://media.example', 'http://127.0.0.1:*'], path);
+        assert.deepEqual(csp['object-src'], ["'none'"], path);
+      }
+    } finally {
+      await other.stop();
+    }
+  });
+
   test('the page works under the policy: a clip in, an ID out, nothing refused', { timeout: 420_000 }, async () => {
     const page = await env.browser.context.newPage();
     const refused = [];

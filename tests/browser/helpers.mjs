@@ -27,9 +27,10 @@ export function missingPrerequisite() {
   return null;
 }
 
-export async function startServer() {
+// serverArgs: more flags for charid-registry (e.g. --media-origin for a page that fetches by URL).
+export async function startServer(serverArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), 'charid-browser-'));
-  const proc = spawn(process.execPath, [join(repoRoot, 'scripts', 'start.mjs'), '--host', '127.0.0.1', '--port', '0'], {
+  const proc = spawn(process.execPath, [join(repoRoot, 'scripts', 'start.mjs'), '--host', '127.0.0.1', '--port', '0', ...serverArgs], {
     cwd: repoRoot,
     env: { ...process.env, DATA_DIR: join(dir, 'data'), DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -107,10 +108,10 @@ export function ensureArtifactsDir() {
 
 // Inside a describe(): the registry and a fresh Chromium for that suite, started before its
 // tests and stopped after them. Read env.server / env.browser in the tests.
-export function serverAndBrowser() {
+export function serverAndBrowser({ serverArgs = [] } = {}) {
   const env = { server: null, browser: null };
   before(async () => {
-    env.server = await startServer();
+    env.server = await startServer(serverArgs);
     env.browser = await launchBrowser();
   });
   after(async () => {

@@ -26,6 +26,9 @@ test('unknown flags and bad values exit with status 2 and say why', () => {
     [['--creates-per-second', 'fast'], /bad value for --creates-per-second/],
     [['--threads', '0'], /bad value for --threads/],
     [['--manifest'], /--manifest needs a value/],
+    // a media origin goes into the page's CSP: nothing that could end or extend a directive
+    [['--media-origin', "https://a.example; script-src *"], /bad value for --media-origin/],
+    [['--media-origin', "'unsafe-inline'"], /bad value for --media-origin/],
     [['frobnicate'], /unknown command/],
   ]) {
     const r = spawnSync(registryBinary(), args, { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
