@@ -1,5 +1,7 @@
 // What the registry commands take as input: a clip (local path or http(s) URL), embedded here,
 // or a saved charid.embedding/1 payload file (written by "charid embed"), sent as it is.
+import { embeddingPayloadErrors } from '../lib/schemas/embedding.mjs';
+import { describeSchemaErrors } from '../lib/schemas/check.mjs';
 import fs from 'node:fs';
 import { CharidError } from '../lib/errors.mjs';
 import { loadCore } from '../lib/core_module.mjs';
@@ -26,6 +28,10 @@ export function readPayloadFile(input) {
   }
   if (payload?.schema !== 'charid.embedding/1') {
     throw new CharidError('invalid_argument', `${input} is JSON but not a charid.embedding/1 payload (see "charid embed").`);
+  }
+  const problems = embeddingPayloadErrors(payload); // the schema, docs/schemas/charid.embedding-1.schema.json
+  if (problems.length) {
+    throw new CharidError('invalid_argument', `${input}: ${describeSchemaErrors('charid.embedding/1 payload', problems)}`);
   }
   return payload;
 }

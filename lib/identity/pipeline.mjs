@@ -5,6 +5,7 @@
 // `core` is the charid wasm module, `runner` from runner.mjs, `sampled` the media core's sample().
 // The embedding model (charid-id@2 by default, charid-id@1 still available) decides the parts,
 // their weights and the similarity rule, all read from its entry in the models manifest.
+import { assertEmbeddingPayload } from '../schemas/embedding.mjs';
 import { CharidError } from '../errors.mjs';
 import { V1_RECIPES, frameParts, tensorSpec } from './parts.mjs';
 import { modelSimilarity } from './similarity.mjs';
@@ -196,9 +197,7 @@ function embeddingSpec(manifest, payload) {
 }
 
 export function payloadVector(core, manifest, payload) {
-  if (payload?.schema !== 'charid.embedding/1') {
-    throw new IdentityError('invalid_argument', 'not a charid.embedding/1 payload');
-  }
+  assertEmbeddingPayload(payload); // docs/schemas/charid.embedding-1.schema.json: invalid_argument naming the field
   embeddingSpec(manifest, payload);
   return unwrap(core.decodeVector(payload.vector, payload.dims, payload.scale), 'reading the vector');
 }
