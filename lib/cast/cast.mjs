@@ -87,10 +87,6 @@ export async function castSample(core, runner, sampled, { client, expect = [], m
     if (!tracks.length) warnings.push('no_subject_found');
     const payloads = [];
     for (const t of tracks) payloads.push(await trackPayload(core, runner, sampled, images, t, model, source));
-    // The inference above blocks the event loop for a long time: a keep-alive connection the
-    // server closed meanwhile is only seen as closed once the loop has run, so let it run
-    // before the next request instead of sending on a dead socket.
-    await new Promise((resolve) => setTimeout(resolve, 50));
     const out = [];
     const scores = [];   // every score of every track, for the expected IDs not found
     for (const [k, t] of tracks.entries()) {
