@@ -1,15 +1,14 @@
 // The pixels of a pack: subject crops, cutouts and aligned faces, made from the sampled frames by
 // the core's own resampling (the same bilinear sampler and the same 5-point face template the
-// networks see), then encoded as PNG by pngjs.
+// networks see), as RGBA pixels. Encoding them is the caller's (lib/pack/node.mjs: pngjs; the
+// page's Worker: OffscreenCanvas), so this file runs in Node and in the browser alike.
 //
 // The wasm module exports tensors, not images: a tensor spec of plain RGB 0..255 (NHWC, scale 1,
 // mean 0, std 1) turns cropTensor / alignedFaceTensor into image resamplers. The segmenter's mask
 // is not exported either, so its probabilities are read here from the logits, with the core's
 // rule (src/identity/foreground_mask.cpp: foreground = 1 - softmax background).
-import pngjs from 'pngjs';
 import { tensorSpec } from '../identity/parts.mjs';
 
-const { PNG } = pngjs;
 const PASCAL_CLASSES = 21;
 // Below FEATHER_LOW the cutout is transparent, above FEATHER_HIGH opaque, smooth in between; then
 // the edge is blurred over about 1% of the crop's short side.
@@ -115,10 +114,4 @@ export async function cutoutImage(core, runner, image, box, width, height) {
   alpha = boxBlur1d(boxBlur1d(alpha, width, height, radius, true), width, height, radius, false);
   const t = core.cropTensor(image, box, rawSpec(width, height));
   return { width, height, rgba: rgbaFromTensor(t, width, height, alpha) };
-}
-
-// PNG bytes: RGB (colour type 2) for opaque images, RGBA (6) for cutouts.
-export function encodePng({ width, height, rgba }, { alpha = false } = {}) {
-  return new Uint8Array(PNG.sync.write({ width, height, data: Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength) },
-    { colorType: alpha ? 6 : 2, inputColorType: 6, inputHasAlpha: true }));
 }

@@ -2,28 +2,33 @@
 // located and embedded once by the identity pipeline (embedSample: boxes, faces and one identity
 // vector per frame), then up to four views are chosen and each becomes a crop, a cutout and,
 // when a face is seen, an aligned face. Nothing here talks to the registry.
-// Shared by the CLI (lib/pack/node.mjs) and, later, the page's Worker: no Node APIs.
+// Shared by the CLI (lib/pack/node.mjs) and the page's Worker (web/src/worker_features.ts): no Node
+// APIs; the caller gives the image encoder (pngjs in Node, OffscreenCanvas in the browser).
 import { CharidError } from '../errors.mjs';
 import { DEFAULT_MODEL, embedSample } from '../identity/pipeline.mjs';
 import { generatorTable } from './generators.mjs';
-import { alignedFaceImage, cropImage, cutoutImage, encodePng } from './images.mjs';
+import { alignedFaceImage, cropImage, cutoutImage } from './images.mjs';
 import { assertPack, PACK_SCHEMA } from './schema.mjs';
 import { chooseViews, faceSide, viewCrop } from './views.mjs';
 
 const round3 = (v) => Math.round(v * 1000) / 1000;
 const round4 = (v) => Math.round(v * 1e4) / 1e4;
 
-function fileEntry(name, role, view, frame, image, bytes, extra = {}) {
+function fileEntry(name, role, view, frame, image, encoded, extra = {}) {
   return {
     name, role, view, t: round3(frame.timestamp), width: image.width, height: image.height,
-    bytes: bytes.length, format: 'png', ...extra,
+    bytes: encoded.bytes.length, format: encoded.format, ...extra,
   };
 }
 
+const EXTENSIONS = { png: 'png', jpeg: 'jpg' };
+
 // sampled: the media core's sample(); options: {box (normalised, first frame), model, id, name,
-// source (the probe-contract view of the source)}.
+// source (the probe-contract view of the source), encode}. encode(image {width, height, rgba},
+// {alpha, role}) -> {bytes: Uint8Array, format: 'png' | 'jpeg'} (may be async).
 // -> {manifest (pack.json as an object), files: [{name, bytes: Uint8Array}]}
-export async function makePack(core, runner, sampled, { box = null, model = DEFAULT_MODEL, id, name, source = null } = {}) {
+export async function makePack(core, runner, sampled, { box = null, model = DEFAULT_MODEL, id, name, source = null, encode } = {}) {
+  if (typeof encode !== 'function') throw new CharidError('invalid_argument', 'makePack needs an image encoder (options.encode).');
   const started = performance.now();
   const embedded = await embedSample(core, runner, sampled, { box, model, source });
   const { subject, frameVectors } = embedded;
@@ -35,7 +40,8 @@ export async function makePack(core, runner, sampled, { box = null, model = DEFA
 
   const files = [];
   const entries = [];
-  const add = (entry, bytes) => { entries.push(entry); files.push({ name: entry.name, bytes }); };
+  const add = (entry, encoded) => { entries.push(entry); files.push({ name: entry.name, bytes: encoded.bytes }); };
+  const named = (stem, encoded) => `${stem}.${EXTENSIONS[encoded.format]}`;
   let low = false, faceUpscaled = false, noCutout = false;
   for (const [k, i] of chosen.views.entries()) {
     const frame = frames[i];
@@ -51,12 +57,12 @@ export async function makePack(core, runner, sampled, { box = null, model = DEFA
       const stem = k === 0 ? 'front' : `view${k}`;
       const extra = { subject_box: subjectBox, frame_box: crop.box };
       const picture = cropImage(core, image, crop.box, crop.width, crop.height);
-      const pictureBytes = encodePng(picture);
-      add(fileEntry(`${stem}.png`, role, k, frame, picture, pictureBytes, extra), pictureBytes);
+      const pictureBytes = await encode(picture, { alpha: false, role });
+      add(fileEntry(named(stem, pictureBytes), role, k, frame, picture, pictureBytes, extra), pictureBytes);
       const cutout = await cutoutImage(core, runner, image, crop.box, crop.width, crop.height);
       if (cutout) {
-        const bytes = encodePng(cutout, { alpha: true });
-        add(fileEntry(`${stem}_cutout.png`, 'cutout', k, frame, cutout, bytes, extra), bytes);
+        const bytes = await encode(cutout, { alpha: true, role: 'cutout' });
+        add(fileEntry(named(`${stem}_cutout`, bytes), 'cutout', k, frame, cutout, bytes, extra), bytes);
       } else {
         noCutout = true;
       }
@@ -65,8 +71,8 @@ export async function makePack(core, runner, sampled, { box = null, model = DEFA
         const { side, upscaled } = faceSide(face.landmarks);
         faceUpscaled ||= upscaled;
         const aligned = alignedFaceImage(core, image, face.landmarks, side);
-        const bytes = encodePng(aligned);
-        add(fileEntry(`${stem}_face.png`, 'face', k, frame, aligned, bytes), bytes);
+        const bytes = await encode(aligned, { alpha: false, role: 'face' });
+        add(fileEntry(named(`${stem}_face`, bytes), 'face', k, frame, aligned, bytes), bytes);
       }
     } finally {
       image.delete();
