@@ -22,6 +22,7 @@ import { RegistryClient } from './registry';
 import { CharidError } from '../../lib/errors.mjs';
 import { comparePayloads } from '../../lib/identity/pipeline.mjs';
 import { vectorMath } from './vector_math';
+import { expectedNames, scoreCast } from '../../lib/cast/cast.mjs';
 
 // Set (to true) by the npm package build only; undefined in the app's Vite builds. Tested inline
 // (not through a const) so that esbuild folds each test and drops the branch not taken.
@@ -187,6 +188,23 @@ export class CharacterEngine extends EventTarget {
   async drift(file: Blob, payload: unknown, o: EmbedOptions = {}) {
     await this.ready;
     return this.call('drift', { file, payload, ...this.options_(o), box: o.box ?? null });
+  }
+
+  // A reference pack (charid.pack/1) of the window, made in the Worker from its sampled frames:
+  // {manifest, files: [{name, bytes}]}. Nothing of it is sent anywhere.
+  async pack(file: Blob, o: EmbedOptions & { id?: string; name?: string } = {}) {
+    await this.ready;
+    return this.call('pack', { file, ...this.options_(o), box: o.box ?? null, characterId: o.id, name: o.name, ...(o.model ? { model: o.model } : {}) });
+  }
+
+  // Who is in this clip: the Worker finds and embeds the tracks, then each track's vector is
+  // matched on the registry (or verified against each of `expect`). Clips below 720p are accepted.
+  async cast(file: Blob, o: EmbedOptions & { expect?: string[] } = {}) {
+    await this.ready;
+    const client = { match: (p: unknown, q: { k: number }) => this.registry.match(p, q.k), verify: (id: string, p: unknown) => this.registry.verify(id, p), getCharacter: (id: string) => this.registry.get(id) };
+    const names = await expectedNames(client, o.expect ?? []); // an unknown ID is said before the long work
+    const found = await this.call('cast', { file, ...this.options_(o) });
+    return { ...(await scoreCast(client, found, { expect: o.expect ?? [], threshold: found.threshold, names })), thumbnails: found.thumbnails, source: found.source, timings: found.timings };
   }
 
   // Similarity of two payloads and the verdict at their model's calibrated threshold, with

@@ -1,9 +1,12 @@
 // Your characters: the registry's list for this browser's key, with delete (after a
-// confirmation) and card export, and the import of a character card.
+// confirmation), card export (with the reference pack when this browser holds one), the
+// reference pack's download, and the import of a character card (restoring its pack).
 import { html } from 'lit-html';
 import { CONSENT_LABELS, errorText, makeCard, parseCard } from '../logic';
 import { dropLocal, localCards, saveLocal } from './local_cards';
 import { modelUpdateFeature } from './model_update';
+import { packFeature } from './pack';
+import { dropPack, loadPack, packForCard, packFromCard, savePack } from './pack_store';
 import type { Context } from './state';
 
 export function libraryFeature(ctx: Context) {
@@ -11,12 +14,14 @@ export function libraryFeature(ctx: Context) {
   let status: 'loading' | 'ready' | 'error' = 'loading';
   let failure = '';
   const modelUpdate = modelUpdateFeature(ctx);
+  const packs = packFeature(ctx);
 
   async function refreshLibrary() {
     status = 'loading';
     ctx.update();
     try {
       state.library = await engine.registry.list();
+      await packs.refreshPacks();
       status = 'ready';
     } catch (e: any) {
       status = 'error';
@@ -30,16 +35,20 @@ export function libraryFeature(ctx: Context) {
     try {
       await engine.registry.remove(c.id);
       dropLocal(c.id);
+      await dropPack(c.id).catch(() => {});
+      await packs.refreshPacks();
     } catch (e) {
       ctx.showError(e);
     }
     refreshLibrary();
   }
 
-  function exportCard(c: any) {
+  async function exportCard(c: any) {
     const local = localCards()[c.id];
     if (!local) return;
-    const card = makeCard({ name: c.name, id: c.id, model: c.model, payload: local.payload, thumbnails: local.thumbnails, created_at: c.created_at, consent: local.consent });
+    const card: any = makeCard({ name: c.name, id: c.id, model: c.model, payload: local.payload, thumbnails: local.thumbnails, created_at: c.created_at, consent: local.consent });
+    const pack = packs.has(c.id) ? await loadPack(c.id).catch(() => undefined) : undefined;
+    if (pack) card.pack = packForCard(pack);
     const a = document.createElement('a');
     a.href = URL.createObjectURL(new Blob([JSON.stringify(card, null, 2)], { type: 'application/json' }));
     a.download = `${c.id}.charid.json`;
@@ -51,9 +60,14 @@ export function libraryFeature(ctx: Context) {
     if (!f) return;
     ctx.clearError();
     try {
-      const card = parseCard(await f.text());
+      const text = await f.text();
+      const card = parseCard(text);
+      // the pack is checked before anything is registered: a damaged one refuses the card
+      const raw = JSON.parse(text);
+      const pack = raw.pack ? packFromCard(raw.pack) : null;
       const c = await engine.register(card.name, card.payload, { consent: card.consent });
       saveLocal(c.id, { payload: card.payload, thumbnails: card.thumbnails, name: c.name, model: c.model, consent: card.consent });
+      if (pack) await savePack(c.id, pack);
       await refreshLibrary();
     } catch (e: any) {
       ctx.showError({ code: e.code ?? 'invalid_request', message: e.message });
@@ -73,6 +87,7 @@ export function libraryFeature(ctx: Context) {
           <span><strong>${c.name}</strong> <code>${c.id}</code>${c.consent ? html` <span class="small" data-testid="library-consent">(${CONSENT_LABELS[c.consent.basis as keyof typeof CONSENT_LABELS] ?? c.consent.basis})</span>` : ''}</span>
           <button data-testid="delete-button" @click=${() => remove(c)}>Delete</button>
           <button data-testid="export-button" ?disabled=${!card} @click=${() => exportCard(c)}>Export card</button>
+          ${packs.itemButton(c)}
           ${modelUpdate.itemView(c)}
         </li>`;
       });
@@ -84,5 +99,5 @@ export function libraryFeature(ctx: Context) {
     </section>`;
   };
 
-  return { view, refreshLibrary };
+  return { view, refreshLibrary, packs };
 }

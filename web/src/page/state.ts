@@ -3,6 +3,7 @@
 // ctx.update(), which re-renders the page (lit-html) once per microtask.
 import type { CharacterEngine, Consent } from '../engine';
 import type { Stage } from '../logic';
+import type { PackSource } from './pack';
 
 export type Box = [number, number, number, number]; // x, y, w, h in 0..1 of the frame
 export type FrameView = { timestamp: number; width: number; height: number; url: string };
@@ -38,6 +39,9 @@ export type Actions = {
   refreshLibrary(): Promise<void>;
   flushQueue(): Promise<void>;
   renderQueue(): Promise<unknown>;
+  // the ID card's "Reference pack" button, and where a new character came from (page/pack.ts)
+  packButton(character: any): unknown;
+  rememberPackSource(id: string, source: PackSource): void;
 };
 
 export type Context = {
