@@ -15,7 +15,7 @@ packages=(
   # tests
   catch2
   # registry server
-  libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libpq-dev postgresql libfaiss-dev
+  libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libpq-dev postgresql libfaiss-dev libcli11-dev
   # model preparation (derived models, IR conversion)
   python3-onnx python3-numpy
   # browser tests and benchmarks

@@ -13,28 +13,15 @@
 namespace charid::registry {
 namespace {
 
-std::string flag(const ParsedArgs& args, const std::string& name) {
-  for (const auto& [k, v] : args.extra) {
-    if (k == name) return k == "--public" ? "1" : v;
-  }
-  return {};
-}
-
 int fail(const std::string& message) {
   std::fprintf(stderr, "charid-registry admin: %s\n", message.c_str());
   return 2;
 }
 
+// --key and --amount are checked by the parser (server_options.cpp).
 int add_credits(const ParsedArgs& args) {
-  const std::string key = flag(args, "--key");
-  const std::string amount_text = flag(args, "--amount");
-  char* end = nullptr;
-  const long long amount = std::strtoll(amount_text.c_str(), &end, 10);
-  if (key.rfind("ck_", 0) != 0) return fail("--key ck_... is required");
-  if (amount_text.empty() || *end != '\0' || amount <= 0)
-    return fail("--amount must be a positive integer");
   auto storage = open_storage(args.options.data_dir, args.options.database_url);
-  const auto balance = storage->add_credits(sha256(key), amount);
+  const auto balance = storage->add_credits(sha256(args.admin.key), args.admin.amount);
   if (!balance) return fail("no such key");
   const nlohmann::json out = {{"credits", *balance ? nlohmann::json(**balance) : nlohmann::json()}};
   std::printf("%s\n", out.dump().c_str());
@@ -46,19 +33,18 @@ int import_vectors(const ParsedArgs& args) {
   std::string error;
   const auto catalog = ModelCatalog::load(args.options.manifest, &error);
   if (!catalog) return fail(error);
-  const ModelSpec* spec = catalog->find(flag(args, "--model"));
+  const ModelSpec* spec = catalog->find(args.admin.model);
   if (!spec) return fail("--model must be a model listed in " + args.options.manifest);
-  const long long count = std::atoll(flag(args, "--count").c_str());
-  if (count <= 0) return fail("--count must be positive");
-  std::ifstream in(flag(args, "--file"), std::ios::binary);
-  if (!in) return fail("cannot read --file");
-  const bool is_public = !flag(args, "--public").empty();
+  const int64_t count = args.admin.count;  // >= 1, checked by the parser
+  std::ifstream in(args.admin.file, std::ios::binary);
+  if (!in) return fail("cannot read --file " + args.admin.file);
+  const bool is_public = args.admin.is_public;
 
   auto storage = open_storage(args.options.data_dir, args.options.database_url);
   const std::string key = new_api_key();
   const KeyRecord owner = storage->create_key(sha256(key), std::nullopt, now_rfc3339());
   std::vector<NewCharacter> batch;
-  for (long long i = 0; i < count; ++i) {
+  for (int64_t i = 0; i < count; ++i) {
     NewCharacter c;
     c.vector.resize(static_cast<size_t>(spec->dims));
     if (!in.read(reinterpret_cast<char*>(c.vector.data()), spec->dims))
@@ -85,15 +71,12 @@ int import_vectors(const ParsedArgs& args) {
 }  // namespace
 
 int run_admin_command(const ParsedArgs& args) {
-  const std::string what = args.positional.size() > 1 ? args.positional[1] : "";
   try {
-    if (what == "add-credits") return add_credits(args);
-    if (what == "import-vectors") return import_vectors(args);
+    return args.command == Command::add_credits ? add_credits(args) : import_vectors(args);
   } catch (const StorageError& e) {
     std::fprintf(stderr, "charid-registry admin: %s\n", e.what());
     return 1;
   }
-  return fail("unknown admin command \"" + what + "\"\n" + usage());
 }
 
 }  // namespace charid::registry

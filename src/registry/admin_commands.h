@@ -11,6 +11,7 @@
 
 namespace charid::registry {
 
+// `args.command` is add_credits or import_vectors.
 int run_admin_command(const ParsedArgs& args);
 
 }  // namespace charid::registry

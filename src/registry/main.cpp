@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <thread>
 
@@ -158,12 +157,6 @@ int serve(const registry::ServerOptions& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::printf("%s", registry::usage().c_str());
-      return 0;
-    }
-  }
   // Before any thread starts, so all inherit the mask (see serve()).
   sigset_t signals;
   sigemptyset(&signals);
@@ -172,21 +165,20 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  std::string error;
-  const auto args = registry::parse_args(argc, argv, &error);
-  if (!args) {
-    std::fprintf(stderr, "charid-registry: %s\n%s", error.c_str(), registry::usage().c_str());
-    return 2;
+  const auto parsed = registry::parse_args(argc, argv);
+  if (!parsed.args) {
+    if (parsed.exit_code == 0) {
+      std::printf("%s", parsed.help.c_str());
+    } else {
+      std::fprintf(stderr, "charid-registry: %s\n(charid-registry --help lists the flags)\n",
+                   parsed.error.c_str());
+    }
+    return parsed.exit_code;
   }
-  const std::string command = args->positional.empty() ? "serve" : args->positional[0];
-  if (command == "admin") {
+  if (parsed.args->command != registry::Command::serve) {
     // Admin commands are short-lived; let Ctrl-C end them normally.
     pthread_sigmask(SIG_UNBLOCK, &signals, nullptr);
-    return registry::run_admin_command(*args);
+    return registry::run_admin_command(*parsed.args);
   }
-  if (command != "serve" || args->positional.size() > 1) {
-    std::fprintf(stderr, "charid-registry: unknown command\n%s", registry::usage().c_str());
-    return 2;
-  }
-  return serve(args->options);
+  return serve(parsed.args->options);
 }

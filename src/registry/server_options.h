@@ -1,8 +1,10 @@
 // Command-line flags and environment of `charid-registry serve` and the admin
-// subcommands. Flags win over the environment (HOST, PORT, DATA_DIR,
-// DATABASE_URL), which wins over defaults.
+// subcommands, parsed with CLI11. Flags win over the environment (HOST, PORT,
+// DATA_DIR, DATABASE_URL), which wins over defaults. Every value is checked
+// while parsing: a bad one is a message naming the flag and exit code 2.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,21 +37,41 @@ struct ServerOptions {
   int request_timeout_s = 10;
   int connections_per_address = 128;
   int change_log_retention_s = 3600;  // PostgreSQL: how long the shared change log keeps entries
-  int sync_interval_ms = 250;
+  int sync_interval_ms = 250;         // PostgreSQL: how often to pull other instances' changes
   // PostgreSQL: deleted characters' rows are erased from the table files
   // (VACUUM FULL of the vector tables) at most this often, after deletes.
-  int purge_interval_s = 60;  // PostgreSQL: how often to pull other instances' changes
+  int purge_interval_s = 60;
 };
+
+// The operands of the admin subcommands, already checked (a key that looks
+// like one, positive amounts and counts).
+struct AdminOptions {
+  std::string key;       // add-credits
+  int64_t amount = 0;    // add-credits, >= 1
+  std::string file;      // import-vectors: count rows of the model's dims int8 values
+  std::string model;     // import-vectors
+  int64_t count = 0;     // import-vectors, >= 1
+  bool is_public = false;
+};
+
+enum class Command { serve, add_credits, import_vectors };
 
 struct ParsedArgs {
+  Command command = Command::serve;
   ServerOptions options;
-  std::vector<std::string> positional;                     // subcommand words and their operands
-  std::vector<std::pair<std::string, std::string>> extra;  // flags a subcommand reads itself
+  AdminOptions admin;
 };
 
-// nullopt with `error` set on an unknown flag or a bad value.
-std::optional<ParsedArgs> parse_args(int argc, char** argv, std::string* error);
+// What the command line asks for: the parsed arguments, or a text to print
+// and the exit code to leave with (the help on stdout with 0, or an error
+// naming the flag and what it needs on stderr with 2).
+struct ParseOutcome {
+  std::optional<ParsedArgs> args;
+  std::string help;
+  std::string error;
+  int exit_code = 0;
+};
 
-std::string usage();
+ParseOutcome parse_args(int argc, char** argv);
 
 }  // namespace charid::registry

@@ -37,6 +37,53 @@ test('unknown flags and bad values exit with status 2 and say why', () => {
   }
 });
 
+test('admin commands check their values before touching storage', () => {
+  const dir = tempDir();
+  try {
+    for (const [args, message] of [
+      [['add-credits', '--key', 'nokey', '--amount', '3'], /bad value for --key: an API key starts with ck_/],
+      [['add-credits', '--key', 'ck_x', '--amount', '-4'], /bad value for --amount/],
+      [['add-credits', '--key', 'ck_x', '--amount', '0'], /bad value for --amount/],
+      [['add-credits', '--key', 'ck_x'], /--amount is required/],
+      // --count was an unchecked atoll: "1e3" imported 1 row, "9e99" none, "12abc" 12
+      [['import-vectors', '--file', 'f', '--model', 'm', '--count', '1e3'], /bad value for --count/],
+      [['import-vectors', '--file', 'f', '--model', 'm', '--count', '12abc'], /bad value for --count/],
+      [['import-vectors', '--file', 'f', '--model', 'm', '--count', '99999999999999999999'], /bad value for --count/],
+      [['import-vectors', '--file', 'f', '--model', 'm', '--count'], /--count needs a value/],
+      [['import-vectors', '--file', 'f', '--model', 'm', '--count', '2', '--bogus'], /unknown flag --bogus/],
+      [[], /admin needs a command: add-credits or import-vectors/],
+      [['frobnicate'], /unknown admin command "frobnicate"/],
+    ]) {
+      const r = spawnSync(registryBinary(), ['--data-dir', join(dir, 'data'), 'admin', ...args],
+        { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(' '));
+    }
+    // Nothing was opened: a refused command leaves no database behind.
+    assert.equal(existsSync(join(dir, 'data')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a bad PORT in the environment names the variable; flags win over it', () => {
+  const env = { ...process.env, DATABASE_URL: '', PORT: 'eighty' };
+  const r = spawnSync(registryBinary(), [], { encoding: 'utf8', env });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /bad value for --port \[PORT\]: "eighty"/);
+  for (const args of [['--port', '1.5'], ['--port', '0x10'], ['--keys-per-minute', 'inf'], ['--keys-per-minute', 'nan']]) {
+    const bad = spawnSync(registryBinary(), args, { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
+    assert.equal(bad.status, 2, `${args.join(' ')}: ${bad.stderr}`);
+    assert.match(bad.stderr, new RegExp(`bad value for ${args[0]}`));
+  }
+});
+
+test('admin --help and serve --help show their own flags', () => {
+  const r = spawnSync(registryBinary(), ['admin', 'import-vectors', '--help'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  for (const flag of ['--file', '--model', '--count', '--public']) assert.ok(r.stdout.includes(flag), flag);
+});
+
 test('a malformed manifest stops the server with a message', () => {
   const dir = tempDir();
   try {
