@@ -23,7 +23,91 @@ int colour_matrix(const AVFrame* frame) {
   }
 }
 
+AVColorSpace colour_space_named(const std::string& name) {
+  if (name == "bt709") return AVCOL_SPC_BT709;
+  if (name == "bt470bg") return AVCOL_SPC_BT470BG;
+  if (name == "smpte170m") return AVCOL_SPC_SMPTE170M;
+  if (name == "smpte240m") return AVCOL_SPC_SMPTE240M;
+  if (name == "bt2020-ncl") return AVCOL_SPC_BT2020_NCL;
+  if (name == "rgb") return AVCOL_SPC_RGB;
+  return AVCOL_SPC_UNSPECIFIED;
+}
+
+AVPixelFormat pixel_format_of(PlaneFormat f) {
+  switch (f) {
+    case PlaneFormat::i420: return AV_PIX_FMT_YUV420P;
+    case PlaneFormat::i420a: return AV_PIX_FMT_YUVA420P;
+    case PlaneFormat::i420p10: return AV_PIX_FMT_YUV420P10LE;
+    case PlaneFormat::nv12: return AV_PIX_FMT_NV12;
+    case PlaneFormat::rgbx: return AV_PIX_FMT_RGB0;
+    case PlaneFormat::bgrx: return AV_PIX_FMT_BGR0;
+  }
+  return AV_PIX_FMT_NONE;
+}
+
 }  // namespace
+
+bool plane_layout(PlaneFormat format, int width, int height, PlaneLayout& layout) {
+  if (width <= 0 || height <= 0 || width > 16384 || height > 16384) return false;
+  const int cw = (width + 1) / 2, ch = (height + 1) / 2;
+  layout = {};
+  switch (format) {
+    case PlaneFormat::i420:
+    case PlaneFormat::i420a:
+    case PlaneFormat::i420p10: {
+      const int bytes = format == PlaneFormat::i420p10 ? 2 : 1;
+      layout.count = format == PlaneFormat::i420a ? 4 : 3;
+      const int rows[4] = {height, ch, ch, height}, row_bytes[4] = {width, cw, cw, width};
+      for (int i = 0; i < layout.count; ++i) {
+        layout.rows[i] = rows[i];
+        layout.row_bytes[i] = row_bytes[i] * bytes;
+      }
+      return true;
+    }
+    case PlaneFormat::nv12:
+      layout.count = 2;
+      layout.rows[0] = height;
+      layout.row_bytes[0] = width;
+      layout.rows[1] = ch;
+      layout.row_bytes[1] = cw * 2;
+      return true;
+    case PlaneFormat::rgbx:
+    case PlaneFormat::bgrx:
+      layout.count = 1;
+      layout.rows[0] = height;
+      layout.row_bytes[0] = width * 4;
+      return true;
+  }
+  return false;
+}
+
+Result<RgbImage> FrameConverter::convert(const PlanarPicture& picture) {
+  PlaneLayout layout;
+  if (!plane_layout(picture.format, picture.width, picture.height, layout)) {
+    return make_error(ErrorCode::invalid_argument, "A picture's size is out of range.");
+  }
+  for (int i = 0; i < layout.count; ++i) {
+    if (!picture.planes[i] || picture.strides[i] < layout.row_bytes[i]) {
+      return make_error(ErrorCode::invalid_argument, "A picture's planes do not match its format.");
+    }
+  }
+  // A frame header over the caller's planes (no copy, no buffers to free): the converter
+  // reads only data, linesize, size, format and the colour fields.
+  av::FramePtr frame = av::make_frame();
+  if (!frame) return make_error(ErrorCode::unreadable_input, "Out of memory for a frame.");
+  frame->width = picture.width;
+  frame->height = picture.height;
+  frame->format = pixel_format_of(picture.format);
+  for (int i = 0; i < layout.count; ++i) {
+    frame->data[i] = const_cast<uint8_t*>(picture.planes[i]);
+    frame->linesize[i] = picture.strides[i];
+  }
+  frame->colorspace = colour_space_named(picture.matrix);
+  frame->color_range = picture.full_range ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
+  auto image = convert(frame.get());
+  for (auto& d : frame->data) d = nullptr;  // not ours: av_frame_free must not touch them
+  return image;
+}
 
 Result<RgbImage> FrameConverter::convert(const AVFrame* frame) {
   const int w = frame->width, h = frame->height;

@@ -15,48 +15,39 @@ namespace {
 
 constexpr double kNoTime = -std::numeric_limits<double>::infinity();
 
-// Picks, for each target time, the decoded frame nearest to it, while frames
-// stream past in presentation order. Holds one reference frame at a time.
+// The rule over decoded frames: holds the one frame that may still be the
+// nearest to the next target.
 class NearestFramePicker {
  public:
-  NearestFramePicker(const Window& window, int count) {
-    const double step = window.length() / count;
-    for (int i = 0; i < count; ++i) targets_.push_back(window.start + (i + 0.5) * step);
-  }
+  NearestFramePicker(const Window& window, int count) : rule_(sample_targets(window, count)) {}
 
-  bool done() const { return next_ >= static_cast<int>(targets_.size()); }
-  int wanted() const { return static_cast<int>(targets_.size()); }
+  bool done() const { return rule_.done(); }
+  int wanted() const { return rule_.wanted(); }
 
   // Offers a decoded frame; calls keep(frame, time, target_index) for each
   // target it settles (the previous frame or this one, whichever is nearer).
   template <typename Keep>
   void offer(const AVFrame* frame, double time, Keep&& keep) {
-    while (!done() && time >= targets_[next_]) {
-      const double t = targets_[next_];
-      if (prev_ && std::fabs(prev_time_ - t) <= std::fabs(time - t)) {
-        keep(prev_.get(), prev_time_, next_);
+    rule_.offer(time, [&](bool previous, int target) {
+      if (previous) {
+        keep(prev_.get(), prev_time_, target);
       } else {
-        keep(frame, time, next_);
+        keep(frame, time, target);
       }
-      ++next_;
-    }
+    });
     if (!prev_) prev_ = av::make_frame();
     av_frame_unref(prev_.get());
     av_frame_ref(prev_.get(), frame);
     prev_time_ = time;
   }
 
-  // At the end of the stream the last frame is the nearest to what is left.
   template <typename Keep>
   void finish(Keep&& keep) {
-    while (!done() && prev_) keep(prev_.get(), prev_time_, next_++);
+    rule_.finish([&](int target) { keep(prev_.get(), prev_time_, target); });
   }
 
-  double last_time() const { return prev_time_; }
-
  private:
-  std::vector<double> targets_;
-  int next_ = 0;
+  NearestFrameRule rule_;
   av::FramePtr prev_;
   double prev_time_ = kNoTime;
 };
@@ -77,14 +68,7 @@ Result<DecodeRun> decode_window(MediaInput& input, const Window& window, const S
   AVFormatContext* fmt = input.format();
   AVStream* st = input.stream();
 
-  // Start at the keyframe at or before the window start; with no start, read
-  // from the beginning without a seek (some streams cannot seek).
-  if (window.start <= 0.0 ||
-      av_seek_frame(fmt, input.stream_index(), input.to_pts(window.start), AVSEEK_FLAG_BACKWARD) <
-          0) {
-    input.rewind();
-  }
-  input.mark_read();
+  seek_to_window(input, window);
 
   DecodeRun run;
   NearestFramePicker picker(window, opt.count);
@@ -153,8 +137,55 @@ std::pair<int64_t, int64_t> sampled_size(const SourceInfo& info, int max_short_s
 
 }  // namespace
 
-Result<SampleResult> sample_frames(ByteSource& source, const SampleOptions& options,
-                                   const SampleProgress& progress) {
+std::vector<double> sample_targets(const Window& window, int count) {
+  std::vector<double> targets;
+  const double step = window.length() / count;
+  for (int i = 0; i < count; ++i) targets.push_back(window.start + (i + 0.5) * step);
+  return targets;
+}
+
+std::vector<FramePick> pick_nearest_frames(const std::vector<double>& times,
+                                           const std::vector<double>& targets) {
+  std::vector<FramePick> picks;
+  NearestFrameRule rule(targets);
+  auto keep = [&picks](int frame, int target) {
+    if (!picks.empty() && picks.back().frame == frame) return;  // a repeat
+    picks.push_back({frame, target});
+  };
+  for (int i = 0; i < static_cast<int>(times.size()) && !rule.done(); ++i) {
+    rule.offer(times[i], [&](bool previous, int target) { keep(previous ? i - 1 : i, target); });
+  }
+  const int last = static_cast<int>(times.size()) - 1;
+  rule.finish([&](int target) { keep(last, target); });
+  return picks;
+}
+
+void seek_to_window(MediaInput& input, const Window& window) {
+  // Start at the keyframe at or before the window start; with no start, read
+  // from the beginning without a seek (some streams cannot seek).
+  if (window.start <= 0.0 || av_seek_frame(input.format(), input.stream_index(),
+                                           input.to_pts(window.start), AVSEEK_FLAG_BACKWARD) < 0) {
+    input.rewind();
+  }
+  input.mark_read();
+}
+
+Result<Window> window_seen(const SourceInfo& info, const Window& window, double first_time,
+                           double last_time) {
+  const double frame_step = info.fps ? 1.0 / *info.fps : 0.0;
+  const double seen = last_time + frame_step;
+  if (seen - std::max(0.0, first_time) < kMinDurationSeconds) {
+    return make_error(ErrorCode::too_short, "This video is under 1 second long; use one at "
+                                            "least 1 second long.");
+  }
+  Window out = window;
+  if (seen < window.end - frame_step) out.end = seen;
+  return out;
+}
+
+namespace {
+
+Result<bool> check_sample_options(const SampleOptions& options) {
   if (options.count < 1 || options.count > 256) {
     return make_error(ErrorCode::invalid_argument, "The frame count must be between 1 and 256.");
   }
@@ -162,13 +193,13 @@ Result<SampleResult> sample_frames(ByteSource& source, const SampleOptions& opti
     return make_error(ErrorCode::invalid_argument,
                       "The frame size limit must be between 16 and 4096 pixels.");
   }
-  auto input_or = MediaInput::open(source);
-  if (!input_or) return input_or.error();
-  MediaInput& input = *input_or.value();
-  auto window_or = check_limits(input.info(), options);
+  return true;
+}
+
+Result<Window> sample_window(const SourceInfo& info, const SampleOptions& options) {
+  auto window_or = check_limits(info, options);
   if (!window_or) return window_or.error();
-  Window window = window_or.value();
-  const auto [out_w, out_h] = sampled_size(input.info(), options.max_short_side);
+  const auto [out_w, out_h] = sampled_size(info, options.max_short_side);
   const int64_t total_bytes = out_w * out_h * 3 * options.count;
   if (total_bytes > kMaxSampleBytes) {
     return make_error(ErrorCode::invalid_argument,
@@ -178,12 +209,37 @@ Result<SampleResult> sample_frames(ByteSource& source, const SampleOptions& opti
                           std::to_string(kMaxSampleBytes >> 20) +
                           " MiB limit. Ask for fewer frames or a smaller frame size.");
   }
+  return window_or;
+}
 
+}  // namespace
+
+Result<SamplingInput> open_for_sampling(ByteSource& source, const SampleOptions& options) {
+  auto checked = check_sample_options(options);
+  if (!checked) return checked.error();
+  auto input_or = MediaInput::open(source);
+  if (!input_or) return input_or.error();
+  auto window_or = sample_window(input_or.value()->info(), options);
+  if (!window_or) return window_or.error();
+  return SamplingInput{std::move(input_or).value(), window_or.value()};
+}
+
+bool worth_skipping_nonref(const SourceInfo& info, const Window& window,
+                           const SampleOptions& options) {
   // Skipping non-reference frames pays when samples are sparse (several
   // frames between two samples); near every frame being wanted, it would
   // leave gaps, and then we decode again without skipping.
-  const auto& fps = input.info().fps;
-  bool skip = options.skip_nonref && fps && window.length() * *fps >= 3.0 * options.count;
+  return options.skip_nonref && info.fps && window.length() * *info.fps >= 3.0 * options.count;
+}
+
+Result<SampleResult> sample_frames(ByteSource& source, const SampleOptions& options,
+                                   const SampleProgress& progress) {
+  auto opened = open_for_sampling(source, options);
+  if (!opened) return opened.error();
+  MediaInput& input = *opened.value().input;
+  Window window = opened.value().window;
+
+  bool skip = worth_skipping_nonref(input.info(), window, options);
   // A second pass starts counting its samples from 0 again; the caller sees
   // one count that only rises (a progress bar must not jump back).
   int reported = 0;
@@ -215,14 +271,10 @@ Result<SampleResult> sample_frames(ByteSource& source, const SampleOptions& opti
   // Duration unknown up front: the video itself says how long it is. When it
   // ends inside the window, sample again over what is really there.
   if (!input.info().duration) {
-    const double frame_step = fps ? 1.0 / *fps : 0.0;
-    const double seen = run.value().last_time + frame_step;
-    if (seen - std::max(0.0, run.value().first_time) < kMinDurationSeconds) {
-      return make_error(ErrorCode::too_short, "This video is under 1 second long; use one at "
-                                              "least 1 second long.");
-    }
-    if (seen < window.end - frame_step) {
-      window.end = seen;
+    auto seen = window_seen(input.info(), window, run.value().first_time, run.value().last_time);
+    if (!seen) return seen.error();
+    if (seen.value().end != window.end) {
+      window = seen.value();
       run = decode_again(/*skip_nonref=*/false, window);
       if (!run) return run.error();
     }
