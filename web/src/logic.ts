@@ -184,8 +184,9 @@ export function parseCard(text: string): CharacterCard {
     consent: (CONSENT_BASES as readonly string[]).includes(v.consent?.basis) ? { basis: v.consent.basis } : undefined };
 }
 
-// The SIMD check lives with the module loader (the Worker refuses to load the core without it).
-export { SIMD_PROBE, hasSimd } from '../../lib/core_module.mjs';
+// The SIMD check lives with the module loader (the Worker refuses to load the core without it);
+// it is async (wasm-feature-detect's simd()).
+export { hasSimd } from '../../lib/core_module.mjs';
 
 export type Stage = 'reading' | 'decoding' | 'finding' | 'identity' | 'registering';
 export const STAGES: { key: Stage; label: string }[] = [
