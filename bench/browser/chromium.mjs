@@ -10,11 +10,13 @@ export function chromiumAvailable() {
   return fs.existsSync(CHROMIUM);
 }
 
-export async function launchChromium() {
+// { webgpu: true } drops --disable-gpu and adds --enable-unsafe-webgpu: headless Chromium on
+// Linux then offers a WebGPU adapter (SwiftShader, on the CPU, where there is no GPU).
+export async function launchChromium({ webgpu = false } = {}) {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    args: ['--no-sandbox', ...(webgpu ? ['--enable-unsafe-webgpu'] : ['--disable-gpu']), '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--enable-precise-memory-info'],
   });
   return { browser, version: browser.version() };
