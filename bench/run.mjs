@@ -15,6 +15,7 @@ const benches = [
   ['download size', 'bench/size.mjs', true],
   ['inference', 'bench/inference.mjs', true],
   ['end to end (CLI)', 'bench/e2e.mjs', false],
+  ['choose -> ID in Chromium', 'bench/choose_to_id.mjs', false],
   ['identity', 'bench/identity.mjs', false],
   ['registry', 'bench/registry.mjs', false],
 ];
