@@ -7,6 +7,8 @@
 // `fatal` means the wasm module aborted: the engine then replaces this Worker.
 import * as ort from 'onnxruntime-web';
 import { createRunner } from '../../lib/identity/runner.mjs';
+import { chooseThreads } from '../../lib/identity/threads.mjs';
+import { openChoiceStore } from '../../lib/identity/backend_store.mjs';
 import { embedSample, comparePayloads, payloadVector } from '../../lib/identity/pipeline.mjs';
 import { modelSimilarity } from '../../lib/identity/similarity.mjs';
 import { isCoreAbort, loadCore } from '../../lib/core_module.mjs';
@@ -26,7 +28,7 @@ export class WorkerError extends CharidError {
   }
 }
 
-let config: { assetBase: string; modelBase: string; threads?: number } = { assetBase: '/', modelBase: '/models/' };
+let config: { assetBase: string; modelBase: string; threads?: number; backend?: string } = { assetBase: '/', modelBase: '/models/' };
 let runnerPromise: Promise<any> | null = null;
 // The last sampled window and the last identity computed from it, so Create does not decode or
 // embed again what the preview (and the "already registered?" check) already did.
@@ -50,18 +52,57 @@ async function loadModelBytes(file: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-// The runner (the manifest is read at once; each network's session on first use).
+// The runner (the manifest is read at once; each network's session on first use). The wasm
+// thread count is measured once per machine (lib/identity/threads.mjs: each candidate timed on a
+// fresh ORT instance in a short-lived probe Worker); ?threads=N forces it. WebGPU is offered
+// through ORT's WebGPU build served beside the wasm build (ort/ort.webgpu.min.mjs): where it is
+// missing, or no adapter exists, the runner uses wasm quietly. ?backend=wasm|webgpu forces one.
+let threadChoice: { threads: number; measured: boolean; times_ms: Record<string, number>; reason?: string } | null = null;
+
+function probeThreads(threads: number, bytes: Uint8Array, dims: number[], wasmPaths: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL('./ort_thread_probe.ts', import.meta.url), { type: 'module' });
+    const timer = setTimeout(() => { w.terminate(); reject(new Error('thread probe timed out')); }, 60_000);
+    const end = (f: () => void) => { clearTimeout(timer); w.terminate(); f(); };
+    w.onmessage = ({ data }) => end(() => (data.ok ? resolve(data.ms) : reject(new Error(data.error))));
+    w.onerror = (e) => end(() => reject(new Error(e.message || 'thread probe failed to start')));
+    const copy = bytes.slice();
+    w.postMessage({ threads, wasmPaths, bytes: copy.buffer, dims }, [copy.buffer]);
+  });
+}
+
+async function measuredThreads(wasmPaths: string) {
+  const isolated = (self as any).crossOriginIsolated === true;
+  const cores = (self as any).navigator?.hardwareConcurrency ?? 1;
+  if (config.threads) return { threads: isolated ? config.threads : 1, measured: false, times_ms: {}, reason: 'forced' };
+  const manifest = JSON.parse(new TextDecoder().decode(await loadModelBytes('manifest.json')));
+  // The object detector: the heaviest network that runs on every frame.
+  const model = manifest.models.find((x: any) => x.serve && x.role === 'object_detector');
+  if (!model) return { threads: 1, measured: false, times_ms: {}, reason: 'no object detector in the manifest' };
+  const bytes = await loadModelBytes(model.file);
+  const dims = model.input.shape.map((d: any) => (typeof d === 'number' ? d : 1));
+  return chooseThreads({
+    probe: (n: number) => probeThreads(n, bytes, dims, wasmPaths),
+    store: await openChoiceStore(),
+    isolated,
+    cores,
+    fallback: Math.min(4, cores), // the probe Worker cannot start (e.g. a bundle without it)
+  });
+}
+
 function loadRunner(): Promise<any> {
   runnerPromise ??= (async () => {
     const base = new URL(config.assetBase, self.location.href);
-    ort.env.wasm.wasmPaths = new URL('ort/', base).href;
+    const wasmPaths = new URL('ort/', base).href;
+    ort.env.wasm.wasmPaths = wasmPaths;
     ort.env.wasm.proxy = false;
     try {
-      const runner = await createRunner(loadModelBytes);
-      // createRunner chose the thread count (runner.mjs: threads only when cross-origin
-      // isolated); a cap (e.g. ?threads=1 to compare) applies before the first session starts.
-      if (config.threads) ort.env.wasm.numThreads = Math.max(1, Math.min(config.threads, ort.env.wasm.numThreads || 1));
-      return runner;
+      const forced = new URLSearchParams((self as any).location.search).get('backend') ?? config.backend ?? null;
+      return await createRunner(loadModelBytes, {
+        threads: async () => (threadChoice = await measuredThreads(wasmPaths)).threads,
+        backend: forced,
+        webgpu: () => import(/* @vite-ignore */ new URL('ort.webgpu.min.mjs', wasmPaths).href),
+      });
     } catch (err: any) {
       runnerPromise = null;
       throw new WorkerError('models_unavailable', err?.message ?? String(err), { cause: err });
@@ -77,6 +118,8 @@ function stagedRunner(runner: any, id: number) {
     manifest: runner.manifest,
     spec: (k: string) => runner.spec(k),
     warm: (keys: string[]) => runner.warm(keys),
+    get backend() { return runner.backend; },
+    get threads() { return runner.threads; },
     run(key: string, data: Float32Array, dims: number[]) {
       const stage = stageOfModel(key);
       if (stage !== last) {
@@ -166,7 +209,7 @@ async function embedOnce(m: Msg) {
     frameTimes: frames.map((f: any) => f.timestamp),
     source: publicSource(sampled.source),
     threshold: embedding?.threshold,
-    timings: { ...out.timings, total: Math.round(performance.now() - started) },
+    timings: { ...out.timings, backend: runner.backend, threads: runner.threads, total: Math.round(performance.now() - started) },
   };
 }
 
@@ -204,7 +247,9 @@ async function doInit(m: Msg) {
   const runner = await loadRunner().catch(() => null);
   const isolated = (self as any).crossOriginIsolated === true;
   if (m.warm) runner?.warm(['face_detector', 'object_detector']).catch(() => {});
-  return { simd: true, isolated, threads: ort.env.wasm.numThreads || 1, embeddings: runner?.manifest.embeddings ?? [] };
+  // threads: the measured count once a session has started, else the most the engine may use
+  const most = isolated ? Math.min(8, (self as any).navigator?.hardwareConcurrency ?? 1) : 1;
+  return { simd: true, isolated, threads: runner?.threads ?? most, threadChoice, embeddings: runner?.manifest.embeddings ?? [] };
 }
 
 // One job at a time: the wasm module and the ORT sessions are not re-entrant.

@@ -14,7 +14,7 @@ export function createFeature(ctx: Context) {
   const radioName = `charid-consent-${++mounts}`;
   let stage: Stage | null = null;
   let fraction = 0;
-  let result: { character: any; timings: Record<string, number>; note: string | null } | null = null;
+  let result: { character: any; timings: Record<string, any>; note: string | null } | null = null;
   let copied = false;
 
   engine.addEventListener('progress', (ev: any) => {
@@ -78,7 +78,9 @@ export function createFeature(ctx: Context) {
       state.createState = 'done';
       stage = null;
       fraction = 1;
-      const timings = { ...e.timings, register: registerMs, total: Math.round(performance.now() - t0) };
+      // backend: what ran the networks (runner.backend: 'wasm', 'webgpu', 'webgpu+wasm')
+      const backend = e.timings?.backend ?? e.payload?.timings_ms?.backend;
+      const timings = { ...e.timings, backend, register: registerMs, total: Math.round(performance.now() - t0) };
       ctx.root.dataset.timings = JSON.stringify(timings);
       result = { character: c, timings, note: keptNote(kept) };
       ctx.update();
@@ -130,7 +132,7 @@ export function createFeature(ctx: Context) {
       <p class="id"><code data-testid="character-id-value">${c.id}</code> <button data-testid="copy-button" @click=${copy}>${copied ? 'Copied' : 'Copy ID'}</button></p>
       <p class="small">Ready-to-paste prompt snippet:</p>
       <textarea readonly rows="2" data-testid="prompt-snippet" .value=${promptSnippet(c.name, c.id)}></textarea>
-      <p class="small" data-testid="timings">Decode ${t.decode} ms, find ${t.detect} ms, identity ${t.embed} ms, register ${t.register} ms; ${t.total} ms in all.</p>
+      <p class="small" data-testid="timings">Decode ${t.decode} ms, find ${t.detect} ms, identity ${t.embed} ms, register ${t.register} ms; ${t.total} ms in all${t.backend ? html`; inference on <span data-testid="inference-backend">${t.backend}</span>` : ''}.</p>
       ${note ? html`<p class="small" data-testid="storage-note">${note}</p>` : ''}
     </div>`;
   };
