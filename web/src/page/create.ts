@@ -75,6 +75,7 @@ export function createFeature(ctx: Context) {
       }
       const registerMs = Math.round(performance.now() - t1);
       const kept = saveLocal(c.id, { payload: e.payload, thumbnails, name: c.name, model: c.model, consent });
+      ctx.actions.rememberPackSource(c.id, { file, start: state.start, box: state.box, allowLowRes: state.allowLowRes, model: e.payload.model });
       state.createState = 'done';
       stage = null;
       fraction = 1;
@@ -129,7 +130,7 @@ export function createFeature(ctx: Context) {
     const { character: c, timings: t, note } = result;
     return html`<div class="result" data-testid="character-id">
       <p class="small">${c.name}'s character ID</p>
-      <p class="id"><code data-testid="character-id-value">${c.id}</code> <button data-testid="copy-button" @click=${copy}>${copied ? 'Copied' : 'Copy ID'}</button></p>
+      <p class="id"><code data-testid="character-id-value">${c.id}</code> <button data-testid="copy-button" @click=${copy}>${copied ? 'Copied' : 'Copy ID'}</button> ${ctx.actions.packButton(c)}</p>
       <p class="small">Ready-to-paste prompt snippet:</p>
       <textarea readonly rows="2" data-testid="prompt-snippet" .value=${promptSnippet(c.name, c.id)}></textarea>
       <p class="small" data-testid="timings">Decode ${t.decode} ms, find ${t.detect} ms, identity ${t.embed} ms, register ${t.register} ms; ${t.total} ms in all${t.backend ? html`; inference on <span data-testid="inference-backend">${t.backend}</span>` : ''}.</p>
