@@ -9,6 +9,7 @@ import { hasSimd } from './logic';
 import { checkFeature } from './page/check';
 import { chooseFeature } from './page/choose';
 import { createFeature } from './page/create';
+import { castFeature } from './page/cast';
 import { driftFeature } from './page/drift';
 import { libraryFeature } from './page/library';
 import { networkFeature } from './page/network';
@@ -56,6 +57,7 @@ export function mountApp(root: HTMLElement, engine: CharacterEngine, onCreated?:
   const offline = offlineQueueFeature(ctx);
   const library = libraryFeature(ctx);
   const drift = driftFeature(ctx);
+  const cast = castFeature(ctx);
   const network = networkFeature(ctx);
   Object.assign(ctx.actions, {
     choose: choose.choose,
@@ -64,6 +66,8 @@ export function mountApp(root: HTMLElement, engine: CharacterEngine, onCreated?:
     refreshLibrary: library.refreshLibrary,
     flushQueue: offline.flushQueue,
     renderQueue: offline.renderQueue,
+    packButton: library.packs.cardButton,
+    rememberPackSource: library.packs.rememberSource,
   } satisfies Actions);
 
   function draw() {
@@ -82,6 +86,7 @@ export function mountApp(root: HTMLElement, engine: CharacterEngine, onCreated?:
       ${offline.view()}
       ${library.view()}
       ${drift.view()}
+      ${cast.view()}
       ${network.view()}`, host);
   }
 
@@ -91,7 +96,7 @@ export function mountApp(root: HTMLElement, engine: CharacterEngine, onCreated?:
   });
   engine.ready.catch((e) => { if (e?.code !== 'cancelled') ctx.showError(e); });
   draw();
-  if (!hasSimd()) ctx.showError({ code: 'no_simd' });
+  hasSimd().then((simd) => { if (!simd) ctx.showError({ code: 'no_simd' }); });
   offline.renderQueue();
   engine.registry.key().then(async () => {
     if (navigator.onLine) await offline.flushQueue();
