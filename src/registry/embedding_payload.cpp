@@ -2,11 +2,41 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 
 #include "core/base64.h"
+#include "registry/json_schema_subset.h"
 
 namespace charid::registry {
+
+// docs/schemas/charid.embedding-1.schema.json, built in by CMake
+// (embedding_schema_text.cpp.in).
+extern const char kEmbeddingSchemaText[];
+
+namespace {
+
+struct LoadedSchema {
+  std::optional<JsonSchemaSubset> schema;
+  std::string error;
+};
+
+const LoadedSchema& loaded_schema() {
+  static const LoadedSchema loaded = [] {
+    LoadedSchema out;
+    out.schema = JsonSchemaSubset::load(kEmbeddingSchemaText, &out.error);
+    return out;
+  }();
+  return loaded;
+}
+
+}  // namespace
+
+std::optional<std::string> embedding_schema_problem() {
+  const LoadedSchema& loaded = loaded_schema();
+  if (loaded.schema) return std::nullopt;
+  return "docs/schemas/charid.embedding-1.schema.json: " + loaded.error;
+}
 
 ApiResult<Embedding> parse_embedding(const nlohmann::json& payload, const ModelCatalog& catalog) {
   if (!payload.is_object()) return bad_request("\"embedding\" must be a charid.embedding/1 object");
@@ -55,6 +85,26 @@ ApiResult<Embedding> parse_embedding(const nlohmann::json& payload, const ModelC
   }
   if (std::all_of(bytes->begin(), bytes->end(), [](uint8_t b) { return b == 0; })) {
     return invalid_embedding("embedding.vector is all zeros and has no direction");
+  }
+  // The rest of the contract, descriptive fields included, from the schema
+  // file. The checks above come first: their messages say what the model needs.
+  const LoadedSchema& loaded = loaded_schema();
+  if (!loaded.schema) {
+    throw std::logic_error("the built-in payload schema does not load: " + loaded.error);
+  }
+  // One exception until the create route applies the consent rule before
+  // this parser: a bare string subject ("face") is what consent.cpp reads as
+  // the kind, and a face without consent must stay consent_required (the
+  // subject is descriptive and never stored).
+  const auto subject = payload.find("subject");
+  if (subject != payload.end() && subject->is_string()) {
+    nlohmann::json rest = payload;
+    rest.erase("subject");
+    if (auto problem = loaded.schema->first_problem(rest, "embedding")) {
+      return invalid_embedding(*problem);
+    }
+  } else if (auto problem = loaded.schema->first_problem(payload, "embedding")) {
+    return invalid_embedding(*problem);
   }
   Embedding out;
   out.model = spec->model;

@@ -15,6 +15,7 @@
 #include "registry/api_error.h"
 #include "registry/api_routes.h"
 #include "registry/data_dir_lock.h"
+#include "registry/embedding_payload.h"
 #include "registry/guarded_server.h"
 #include "registry/index_sync.h"
 #include "registry/int8_dot.h"
@@ -34,6 +35,10 @@ int serve(const registry::ServerOptions& o) {
   const auto catalog = registry::ModelCatalog::load(o.manifest, &error);
   if (!catalog) {
     std::fprintf(stderr, "charid-registry: %s\n", error.c_str());
+    return 2;
+  }
+  if (const auto problem = registry::embedding_schema_problem()) {
+    std::fprintf(stderr, "charid-registry: %s\n", problem->c_str());
     return 2;
   }
   std::unique_ptr<registry::DataDirLock> data_dir_lock;

@@ -94,7 +94,7 @@ export function embedding(vector, overrides = {}) {
     dtype: 'int8',
     scale: 1 / 127,
     vector: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'),
-    window: { start_s: 0, end_s: 3 },
+    window: { start: 0, end: 3 },
     frames: 8,
     subject: { kind: 'face', box: [0.25, 0.1, 0.5, 0.8] },
     source: { kind: 'file' },

@@ -1,7 +1,8 @@
 // <character-id-creator registry="https://ids.example" model-base="https://ids.example/models/"
 //                       asset-base="/charid/">
 // (model-base and asset-base are the engine's modelBase and assetBase, read when the element is
-// connected; absent = the engine's defaults) renders the whole flow and fires `character-created` (detail: the registry's character,
+// connected; absent = the engine's defaults; webcodecs="off" decodes with the core's own decoders
+// only) renders the whole flow and fires `character-created` (detail: the registry's character,
 // {id: "char_...", name, ...}) when an ID is made. Removing it from the page ends its Worker.
 import './style.css';
 import { createCharacterEngine, CharacterEngine } from './engine';
@@ -18,6 +19,7 @@ export class CharacterIdCreator extends HTMLElement {
       registry,
       modelBase: this.getAttribute('model-base') ?? undefined,
       assetBase: this.getAttribute('asset-base') ?? undefined,
+      webcodecs: ['off', 'false', '0'].includes(this.getAttribute('webcodecs') ?? '') ? false : undefined,
     });
     this.app = mountApp(this, this.engine, (c) => {
       this.dispatchEvent(new CustomEvent('character-created', { detail: c, bubbles: true, composed: true }));

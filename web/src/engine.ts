@@ -34,7 +34,19 @@ export type EngineOptions = {
   assetBase?: string; // where core/, ort/ (and the package's worker.js) are served (default: this app's base)
   allowLowRes?: boolean;
   threads?: number; // at most this many ORT threads (threads need crossOriginIsolated)
+  // false: decode with the core's own decoders even where WebCodecs serves (tests, benchmarks);
+  // default: WebCodecs first, unless the page's URL says ?webcodecs=0.
+  webcodecs?: boolean;
 };
+
+// The page's ?webcodecs=0 switch (kept by this name: the benchmark and the tests use it).
+function webcodecsAllowedByPage(): boolean {
+  try {
+    return new URLSearchParams(globalThis.location?.search ?? '').get('webcodecs') !== '0';
+  } catch {
+    return true;
+  }
+}
 
 // model: an embedding model of the manifest (default: lib/identity's current one).
 export type EmbedOptions = { start?: number; box?: [number, number, number, number] | null; allowLowRes?: boolean; count?: number; model?: string };
@@ -166,7 +178,8 @@ export class CharacterEngine extends EventTarget {
   }
 
   private options_(o: EmbedOptions) {
-    return { start: o.start ?? 0, allowLowRes: o.allowLowRes ?? this.options.allowLowRes, count: o.count ?? 16 };
+    const webcodecs = this.options.webcodecs ?? webcodecsAllowedByPage();
+    return { start: o.start ?? 0, allowLowRes: o.allowLowRes ?? this.options.allowLowRes, count: o.count ?? 16, webcodecs };
   }
 
   async probe(file: Blob, o: EmbedOptions = {}) {

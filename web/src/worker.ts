@@ -12,7 +12,8 @@ import { openChoiceStore } from '../../lib/identity/backend_store.mjs';
 import { embedSample, comparePayloads, payloadVector } from '../../lib/identity/pipeline.mjs';
 import { modelSimilarity } from '../../lib/identity/similarity.mjs';
 import { isCoreAbort, loadCore } from '../../lib/core_module.mjs';
-import { probe, publicSource, sample } from '../../lib/media.mjs';
+import { probe, publicSource } from '../../lib/media.mjs';
+import { sampleWindow } from './decode/sample';
 import { openBlobReader } from '../../lib/readers/blob_reader.mjs';
 import { CharidError } from '../../lib/errors.mjs';
 import { stageOfModel } from './logic';
@@ -32,7 +33,7 @@ let config: { assetBase: string; modelBase: string; threads?: number; backend?: 
 let runnerPromise: Promise<any> | null = null;
 // The last sampled window and the last identity computed from it, so Create does not decode or
 // embed again what the preview (and the "already registered?" check) already did.
-let sampledCache: { file: Blob; key: string; sampled: any; decodeMs: number } | null = null;
+let sampledCache: { file: Blob; key: string; sampled: any; decodeMs: number; thumbs?: Map<number, Promise<any>> } | null = null;
 let embedCache: { file: Blob; key: string; result: Promise<any> } | null = null;
 
 const post = (m: unknown) => (self as any).postMessage(m);
@@ -160,30 +161,47 @@ async function doProbe(m: Msg) {
   return { source: publicSource(r.source), window: r.window, warnings: r.warnings };
 }
 
+// The sampled window, decoded once (WebCodecs first, the core's decoders as fallback:
+// decode/sample.ts). Each frame's thumbnail is posted as soon as it is decoded (progress
+// {stage: 'decoding', done, total, start, frame}), so the page shows the first frames early;
+// doSample reuses those thumbnails.
 async function sampleCached(m: Msg) {
-  const key = `${m.start ?? 0}|${!!m.allowLowRes}|${m.count ?? 16}`;
+  const webcodecs = m.webcodecs !== false;
+  const key = `${m.start ?? 0}|${!!m.allowLowRes}|${m.count ?? 16}|${webcodecs}`;
   if (sampledCache && sampledCache.file === m.file && sampledCache.key === key) return sampledCache;
   sampledCache = null;
   embedCache = null;
-  await core();
+  const wasm = await core();
   post({ id: m.id, progress: { stage: 'reading' } });
   const t = performance.now();
-  post({ id: m.id, progress: { stage: 'decoding', done: 0, total: m.count ?? 16 } });
-  const sampled = await sample(openBlobReader(m.file), { start: m.start, allowLowRes: m.allowLowRes, count: m.count ?? 16 },
-    (done: number, total: number) => post({ id: m.id, progress: { stage: 'decoding', done, total } }));
-  sampledCache = { file: m.file, key, sampled, decodeMs: performance.now() - t };
+  const total = m.count ?? 16;
+  post({ id: m.id, progress: { stage: 'decoding', done: 0, total } });
+  const thumbs = new Map<number, Promise<any>>();
+  const sampled = await sampleWindow(wasm, m.file, { start: m.start, allowLowRes: m.allowLowRes, count: total }, {
+    webcodecs,
+    onProgress: (done: number, all: number) => post({ id: m.id, progress: { stage: 'decoding', done, total: all } }),
+    onFrame: (f: any, done: number, all: number) => {
+      const timestamp = f.timestamp / 1e6;
+      const thumb = thumbnail(f).then((j) => ({ timestamp, ...j }));
+      thumbs.set(timestamp, thumb);
+      thumb.then((frame) => post({ id: m.id, progress: { stage: 'decoding', done, total: all, start: m.start ?? 0, frame } }), () => {});
+    },
+  });
+  sampledCache = { file: m.file, key, sampled, decodeMs: performance.now() - t, thumbs };
   return sampledCache;
 }
 
 async function doSample(m: Msg) {
-  const { sampled, decodeMs } = await sampleCached(m);
+  const { sampled, decodeMs, thumbs } = await sampleCached(m);
   return {
     source: publicSource(sampled.source),
     window: sampled.window,
     quality: sampled.quality,
     warnings: sampled.warnings,
-    frames: await thumbnails(sampled.frames),
+    frames: await Promise.all(sampled.frames.map((f: any) => thumbs?.get(f.timestamp) ?? thumbnail(f).then((j) => ({ timestamp: f.timestamp, ...j })))),
     decodeMs,
+    decoder: sampled.decoder,
+    ...(sampled.fallback ? { fallback: sampled.fallback } : {}),
   };
 }
 

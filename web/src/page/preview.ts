@@ -27,8 +27,20 @@ export function previewFeature(ctx: Context) {
     Object.assign(state, { frames: null, phase: 'sampling', analysis: null });
     quality = null;
     ctx.update();
+    // The Worker posts each frame's thumbnail as it is decoded: show them before the rest.
+    const start = state.start;
+    const streaming = () => state.file === file && state.start === start && state.phase === 'sampling';
+    const onProgress = async (ev: Event) => {
+      const p = (ev as CustomEvent).detail;
+      if (!p?.frame || p.start !== start || !streaming()) return;
+      const [view] = await framesToViews([p.frame]);
+      if (!streaming()) return;
+      state.frames = [...(state.frames ?? []), view].sort((a, b) => a.timestamp - b.timestamp);
+      ctx.update();
+    };
+    engine.addEventListener('progress', onProgress);
     try {
-      const s = await engine.sample(file, { start: state.start, allowLowRes: state.allowLowRes });
+      const s = await engine.sample(file, { start, allowLowRes: state.allowLowRes });
       const views = await framesToViews(s.frames);
       if (state.file !== file) return;
       quality = { quality: s.quality, warnings: s.warnings, window: s.window, source: s.source };
@@ -40,6 +52,8 @@ export function previewFeature(ctx: Context) {
       if (state.file !== file || e?.code === 'cancelled') return;
       Object.assign(state, { file: null, phase: 'rejected', frames: null });
       ctx.showError(e);
+    } finally {
+      engine.removeEventListener('progress', onProgress);
     }
   }
 
@@ -121,6 +135,7 @@ export function previewFeature(ctx: Context) {
                 </figure>`;
               })
             : html`<p class="small">Decoding the window...</p>`}
+          ${state.frames && state.phase === 'sampling' ? html`<p class="small">Decoding the window...</p>` : ''}
         </div>
       </section>`;
   };
