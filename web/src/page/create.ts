@@ -133,7 +133,7 @@ export function createFeature(ctx: Context) {
       <p class="id"><code data-testid="character-id-value">${c.id}</code> <button data-testid="copy-button" @click=${copy}>${copied ? 'Copied' : 'Copy ID'}</button> ${ctx.actions.packButton(c)}</p>
       <p class="small">Ready-to-paste prompt snippet:</p>
       <textarea readonly rows="2" data-testid="prompt-snippet" .value=${promptSnippet(c.name, c.id)}></textarea>
-      <p class="small" data-testid="timings">Decode ${t.decode} ms, find ${t.detect} ms, identity ${t.embed} ms, register ${t.register} ms; ${t.total} ms in all${t.backend ? html`; inference on <span data-testid="inference-backend">${t.backend}</span>` : ''}.</p>
+      <p class="small" data-testid="timings">Decode ${t.decode} ms, find ${t.detect} ms, identity ${t.embed} ms, register ${t.register} ms; ${t.total} ms in all${t.backend ? html`; inference on <span data-testid="inference-backend">${t.backend}</span>${t.threads ? `, ${t.threads} thread${t.threads > 1 ? 's' : ''}` : ''}` : ''}.</p>
       ${note ? html`<p class="small" data-testid="storage-note">${note}</p>` : ''}
     </div>`;
   };
