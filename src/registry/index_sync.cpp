@@ -55,8 +55,10 @@ size_t IndexSync::pull_once() {
 // half-loaded one.
 void IndexSync::reload() {
   VectorIndex fresh(index_.scoring());
+  const auto sink = [&fresh](CharacterRecord&& r) { fresh.add(to_indexed(std::move(r))); };
+  // An index that reads owners' blocks on demand holds the public ones only.
   const int64_t cursor =
-      storage_.load_all([&fresh](CharacterRecord&& r) { fresh.add(to_indexed(std::move(r))); });
+      index_.loads_owners_on_demand() ? storage_.load_public(sink) : storage_.load_all(sink);
   index_.replace_contents(std::move(fresh));
   cursor_ = cursor;
   ++reloads_;

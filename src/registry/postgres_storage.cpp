@@ -4,6 +4,7 @@
 #include "registry/postgres_storage.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <cstdio>
 #include <cstring>
@@ -43,6 +44,7 @@ CREATE TABLE IF NOT EXISTS characters (
   UNIQUE (owner_id, name, model, vector_hash)
 );
 CREATE INDEX IF NOT EXISTS characters_by_owner ON characters (owner_id, seq);
+CREATE INDEX IF NOT EXISTS characters_public ON characters (seq) WHERE visibility = 'public';
 CREATE TABLE IF NOT EXISTS character_changes (
   seq BIGSERIAL PRIMARY KEY,
   character_id TEXT NOT NULL,
@@ -79,9 +81,10 @@ $$;
 
 // The creation vector lives in `characters` (it is part of the idempotency
 // key); vectors of models added later in `character_vectors`.
-#define CHARID_CHARACTER_COLUMNS(c)                                                           \
+#define CHARID_CHARACTER_COLUMNS(c)                                                            \
   c "id, " c "owner_id, " c "name, " c "model, " c "visibility, " c "created_at, " c "seq, " c \
-    "scale, " c "consent_basis, " c "consent_at, (SELECT string_agg(v.model, ',' ORDER BY"     \
+    "scale, " c "consent_basis, " c                                                            \
+    "consent_at, (SELECT string_agg(v.model, ',' ORDER BY"                                     \
     " v.model) FROM character_vectors v WHERE v.character_id = " c "id)"
 constexpr const char* kCharacterColumns = CHARID_CHARACTER_COLUMNS("characters.");
 constexpr int kVectorColumn = 11;  // after the character columns, where a query adds it
@@ -137,7 +140,7 @@ PgResult run(PGconn* conn, const char* sql, const Params& params = Params()) {
   std::vector<int> lengths, formats;
   params.fill(values, lengths, formats);
   PgResult r(PQexecParams(conn, sql, params.count(), nullptr, values.data(), lengths.data(),
-                        formats.data(), 0));
+                          formats.data(), 0));
   const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     throw StorageError(std::string("postgres: ") + PQerrorMessage(conn));
@@ -156,8 +159,8 @@ bool is_null(const PgResult& r, int row, int col) { return PQgetisnull(r.get(), 
 // bytea in text results is "\x" + hex; libpq's own decoder reads it.
 std::string bytes(const PgResult& r, int row, int col) {
   size_t size = 0;
-  unsigned char* raw = PQunescapeBytea(
-      reinterpret_cast<const unsigned char*>(PQgetvalue(r.get(), row, col)), &size);
+  unsigned char* raw =
+      PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(r.get(), row, col)), &size);
   if (!raw) throw StorageError("postgres: out of memory decoding a bytea value");
   std::string out(reinterpret_cast<const char*>(raw), size);
   PQfreemem(raw);
@@ -205,7 +208,7 @@ Params character_params(const NewCharacter& c) {
 constexpr const char* kAddedVectorRows =
     "SELECT c.id, c.owner_id, c.name, v.model, c.visibility, c.created_at, c.seq, v.scale,"
     " NULL, NULL, NULL, v.vector FROM character_vectors v JOIN characters c"
-    " ON c.id = v.character_id ORDER BY c.seq";
+    " ON c.id = v.character_id";
 
 constexpr const char* kInsertCharacter =
     "INSERT INTO characters (id, owner_id, name, model, visibility, created_at, scale, vector,"
@@ -265,12 +268,17 @@ PostgresStorage::Lease PostgresStorage::lease() {
   idle_.pop_back();
   lock.unlock();
   // A server restart breaks connections; reconnect once before giving up.
-  // PQconsumeInput reads what a stopped server sent an idle connection (its
-  // goodbye and EOF), so a stale connection is noticed here, before a
-  // request is sent on it and failed as 503 after the database is back.
-  if (PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK) {
+  // An idle connection has nothing to read: anything there is what a
+  // stopped server sent it (its FATAL goodbye, then EOF). PQconsumeInput
+  // alone may read the goodbye and not yet the EOF, and the connection then
+  // looks fine until a request sent on it fails as 503 after the database
+  // is back, so any unsolicited input counts as a dead connection.
+  pollfd readable{PQsocket(conn), POLLIN, 0};
+  const bool unsolicited = readable.fd < 0 || poll(&readable, 1, 0) != 0;
+  if (unsolicited || PQstatus(conn) != CONNECTION_OK) {
     PQreset(conn);
-    if (PQstatus(conn) == CONNECTION_OK) PgResult(PQexec(conn, "SET client_min_messages = warning"));
+    if (PQstatus(conn) == CONNECTION_OK)
+      PgResult(PQexec(conn, "SET client_min_messages = warning"));
   }
   return Lease(*this, conn);
 }
@@ -421,13 +429,45 @@ bool PostgresStorage::delete_character(const std::string& id, int64_t owner_id) 
 }
 
 int64_t PostgresStorage::load_all(const std::function<void(CharacterRecord&&)>& sink) {
+  return load_rows(false, sink);
+}
+
+int64_t PostgresStorage::load_public(const std::function<void(CharacterRecord&&)>& sink) {
+  return load_rows(true, sink);
+}
+
+void PostgresStorage::load_owner_vectors(int64_t owner_id, const std::string& model,
+                                         const std::function<void(CharacterRecord&&)>& sink) {
+  auto conn = lease();
+  const auto r = run(conn.get(),
+                     "SELECT id, name, visibility, vector FROM characters"
+                     " WHERE owner_id = $1 AND model = $2 AND visibility <> 'public'"
+                     " UNION ALL SELECT c.id, c.name, c.visibility, v.vector FROM characters c"
+                     " JOIN character_vectors v ON v.character_id = c.id"
+                     " WHERE c.owner_id = $1 AND v.model = $2 AND c.visibility <> 'public'",
+                     Params().integer(owner_id).text(model));
+  for (int i = 0; i < PQntuples(r.get()); ++i) {
+    CharacterRecord c;
+    c.id = text(r, i, 0);
+    c.owner_id = owner_id;
+    c.name = text(r, i, 1);
+    c.model = model;
+    c.visibility = text(r, i, 2);
+    c.vector = read_vector(r, i, 3);
+    sink(std::move(c));
+  }
+}
+
+int64_t PostgresStorage::load_rows(bool public_only,
+                                   const std::function<void(CharacterRecord&&)>& sink) {
   auto conn = lease();
   // One snapshot for the rows and the cursor, read in pages to bound memory.
   run(conn.get(), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   const auto cursor = run(conn.get(), "SELECT COALESCE(MAX(seq), 0) FROM character_changes");
   const int64_t change_cursor = integer(cursor, 0, 0);
-  const std::string page_sql = std::string("SELECT ") + kCharacterColumns +
-                               ", vector FROM characters WHERE seq > $1 ORDER BY seq LIMIT 5000";
+  const std::string page_sql =
+      std::string("SELECT ") + kCharacterColumns + ", vector FROM characters WHERE seq > $1" +
+      (public_only ? " AND visibility = 'public'" : "") + " ORDER BY seq LIMIT 5000";
   int64_t last = 0;
   for (;;) {
     const auto r = run(conn.get(), page_sql.c_str(), Params().integer(last));
@@ -441,7 +481,10 @@ int64_t PostgresStorage::load_all(const std::function<void(CharacterRecord&&)>& 
     if (rows < 5000) break;
   }
   // Then each added vector, as a record of its character with that model.
-  const auto added = run(conn.get(), kAddedVectorRows);
+  const auto added =
+      run(conn.get(), (std::string(kAddedVectorRows) +
+                       (public_only ? " WHERE c.visibility = 'public'" : "") + " ORDER BY c.seq")
+                          .c_str());
   for (int i = 0; i < PQntuples(added.get()); ++i) {
     CharacterRecord c = read_character(added, i);
     c.vector = read_vector(added, i, kVectorColumn);
@@ -456,9 +499,9 @@ AddVectorOutcome PostgresStorage::add_vector(const std::string& id, int64_t owne
   auto conn = lease();
   run(conn.get(), "BEGIN");
   // Row lock: a concurrent delete of the character waits for this, or wins.
-  const auto owned = run(conn.get(),
-                         "SELECT model FROM characters WHERE id = $1 AND owner_id = $2 FOR UPDATE",
-                         Params().text(id).integer(owner_id));
+  const auto owned =
+      run(conn.get(), "SELECT model FROM characters WHERE id = $1 AND owner_id = $2 FOR UPDATE",
+          Params().text(id).integer(owner_id));
   if (PQntuples(owned.get()) == 0) {
     run(conn.get(), "ROLLBACK");
     return AddVectorOutcome::not_found;

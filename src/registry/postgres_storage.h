@@ -38,6 +38,9 @@ class PostgresStorage : public Storage {
                               const std::string& added_at) override;
   std::optional<ModelVector> find_vector(const std::string& id, const std::string& model) override;
   int64_t load_all(const std::function<void(CharacterRecord&&)>& sink) override;
+  int64_t load_public(const std::function<void(CharacterRecord&&)>& sink) override;
+  void load_owner_vectors(int64_t owner_id, const std::string& model,
+                          const std::function<void(CharacterRecord&&)>& sink) override;
   ChangeBatch changes_since(int64_t cursor, size_t limit) override;
   void prune_changes(int retention_seconds) override;
   bool erase_deleted() override;
@@ -61,6 +64,7 @@ class PostgresStorage : public Storage {
  private:
   Lease lease();
   PGconn* connect();
+  int64_t load_rows(bool public_only, const std::function<void(CharacterRecord&&)>& sink);
 
   std::string url_;
   std::mutex mutex_;

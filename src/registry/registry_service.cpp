@@ -77,17 +77,28 @@ std::optional<std::string> name_problem(const std::string& name) {
 }
 
 RegistryService::RegistryService(Storage& storage, VectorIndex& index, const ModelCatalog& catalog,
-                                 ServiceLimits limits)
+                                 ServiceLimits limits, size_t owner_cache_bytes)
     : storage_(storage),
       index_(index),
       catalog_(catalog),
       limits_(limits),
       key_limiter_(limits.keys_per_minute / 60.0, limits.keys_per_minute),
       create_limiter_(limits.creates_per_second, limits.creates_per_second * 2),
-      match_limiter_(limits.matches_per_second, limits.matches_per_second * 2) {}
+      match_limiter_(limits.matches_per_second, limits.matches_per_second * 2) {
+  // Owners' blocks are read on their first match (vector_index.h), so the
+  // index holds the public characters and the active owners, not everyone.
+  index_.load_owners_on_demand(
+      [this](int64_t owner, const std::string& model,
+             const std::function<void(IndexedCharacter&&)>& sink) {
+        storage_.load_owner_vectors(
+            owner, model, [&sink](CharacterRecord&& r) { sink(to_indexed(std::move(r))); });
+      },
+      owner_cache_bytes);
+}
 
 int64_t RegistryService::load_index() {
-  return storage_.load_all([this](CharacterRecord&& r) { index_.add(to_indexed(std::move(r))); });
+  return storage_.load_public(
+      [this](CharacterRecord&& r) { index_.add(to_indexed(std::move(r))); });
 }
 
 ApiResult<NewKey> RegistryService::create_key(const std::string& client_address) {

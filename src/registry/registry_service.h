@@ -59,10 +59,13 @@ inline constexpr size_t kMaxVerifyFrames = 64;
 
 class RegistryService {
  public:
+  // `owner_cache_bytes`: the bound of the index's cache of owners' blocks.
   RegistryService(Storage& storage, VectorIndex& index, const ModelCatalog& catalog,
-                  ServiceLimits limits);
+                  ServiceLimits limits,
+                  size_t owner_cache_bytes = VectorIndex::kDefaultOwnerCacheBytes);
 
-  // Fills the index from storage; returns the change cursor to poll from.
+  // Fills the index's public blocks from storage (owners' blocks are read on
+  // their first match); returns the change cursor to poll from.
   int64_t load_index();
 
   ApiResult<NewKey> create_key(const std::string& client_address);

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS characters (
   UNIQUE (owner_id, name, model, vector_hash)
 );
 CREATE INDEX IF NOT EXISTS characters_by_owner ON characters (owner_id, seq);
+CREATE INDEX IF NOT EXISTS characters_public ON characters (seq) WHERE visibility = 'public';
 CREATE TABLE IF NOT EXISTS character_vectors (
   character_id TEXT NOT NULL REFERENCES characters(id) ON DELETE CASCADE,
   model TEXT NOT NULL,
@@ -369,12 +370,44 @@ std::optional<ModelVector> SqliteStorage::find_vector(const std::string& id,
 }
 
 int64_t SqliteStorage::load_all(const std::function<void(CharacterRecord&&)>& sink) {
+  return load_rows(false, sink);
+}
+
+int64_t SqliteStorage::load_public(const std::function<void(CharacterRecord&&)>& sink) {
+  return load_rows(true, sink);
+}
+
+void SqliteStorage::load_owner_vectors(int64_t owner_id, const std::string& model,
+                                       const std::function<void(CharacterRecord&&)>& sink) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_.get(),
+              "SELECT id, name, visibility, vector FROM characters"
+              " WHERE owner_id = ?1 AND model = ?2 AND visibility <> 'public'"
+              " UNION ALL SELECT c.id, c.name, c.visibility, v.vector FROM characters c"
+              " JOIN character_vectors v ON v.character_id = c.id"
+              " WHERE c.owner_id = ?1 AND v.model = ?2 AND c.visibility <> 'public'");
+  s.bind(1, owner_id).bind(2, model);
+  while (s.step()) {
+    CharacterRecord r;
+    r.id = s.text(0);
+    r.owner_id = owner_id;
+    r.name = s.text(1);
+    r.model = model;
+    r.visibility = s.text(2);
+    r.vector = s.blob(3);
+    sink(std::move(r));
+  }
+}
+
+int64_t SqliteStorage::load_rows(bool public_only,
+                                 const std::function<void(CharacterRecord&&)>& sink) {
   std::lock_guard lock(mutex_);
   int64_t last = 0;
   {
-    Statement s(db_.get(), (std::string("SELECT ") + kCharacterColumns +
-                            ", vector FROM characters ORDER BY seq")
-                               .c_str());
+    Statement s(db_.get(),
+                (std::string("SELECT ") + kCharacterColumns + ", vector FROM characters" +
+                 (public_only ? " WHERE visibility = 'public'" : "") + " ORDER BY seq")
+                    .c_str());
     while (s.step()) {
       CharacterRecord r = read_character(s);
       r.vector = s.blob(kVectorColumn);
@@ -384,9 +417,12 @@ int64_t SqliteStorage::load_all(const std::function<void(CharacterRecord&&)>& si
   }
   // Then each added vector, as a record of its character with that model.
   Statement added(db_.get(),
-                  "SELECT c.id, c.owner_id, c.name, v.model, c.visibility, c.created_at, c.seq,"
-                  " v.scale, NULL, NULL, NULL, v.vector FROM character_vectors v"
-                  " JOIN characters c ON c.id = v.character_id ORDER BY c.seq");
+                  (std::string("SELECT c.id, c.owner_id, c.name, v.model, c.visibility,"
+                               " c.created_at, c.seq, v.scale, NULL, NULL, NULL, v.vector"
+                               " FROM character_vectors v JOIN characters c"
+                               " ON c.id = v.character_id") +
+                   (public_only ? " WHERE c.visibility = 'public'" : "") + " ORDER BY c.seq")
+                      .c_str());
   while (added.step()) {
     CharacterRecord r = read_character(added);
     r.vector = added.blob(kVectorColumn);

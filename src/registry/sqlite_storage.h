@@ -35,6 +35,9 @@ class SqliteStorage : public Storage {
                               const std::string& added_at) override;
   std::optional<ModelVector> find_vector(const std::string& id, const std::string& model) override;
   int64_t load_all(const std::function<void(CharacterRecord&&)>& sink) override;
+  int64_t load_public(const std::function<void(CharacterRecord&&)>& sink) override;
+  void load_owner_vectors(int64_t owner_id, const std::string& model,
+                          const std::function<void(CharacterRecord&&)>& sink) override;
 
  private:
   struct Closer {
@@ -42,6 +45,7 @@ class SqliteStorage : public Storage {
   };
   void exec(const char* sql);
   void migrate();
+  int64_t load_rows(bool public_only, const std::function<void(CharacterRecord&&)>& sink);
 
   // One connection: SQLite has one writer at a time anyway, and reads on an
   // indexed table take microseconds.

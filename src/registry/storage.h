@@ -124,6 +124,15 @@ class Storage {
   // `scale` and `vector` are that vector's (a character holding two models
   // comes twice); returns the change cursor to poll from afterwards.
   virtual int64_t load_all(const std::function<void(CharacterRecord&&)>& sink) = 0;
+  // The same for public characters only (the index's resident blocks; a
+  // partial index, characters_public, finds them).
+  virtual int64_t load_public(const std::function<void(CharacterRecord&&)>& sink) = 0;
+  // The vectors of `model` that `owner_id`'s characters other than public
+  // ones hold, creation or added (one indexed read by characters_by_owner):
+  // that owner's block of the index, read on the owner's first match. The
+  // records carry id, owner_id, name, model, visibility and vector.
+  virtual void load_owner_vectors(int64_t owner_id, const std::string& model,
+                                  const std::function<void(CharacterRecord&&)>& sink) = 0;
   // Changes committed after `cursor`, oldest first. Only a shared database
   // has changes made elsewhere; SQLite has one writer process. `gap` says
   // that changes after the cursor were pruned: the caller must reload.

@@ -1,79 +1,72 @@
 #include "registry/vector_index.h"
 
-#include "registry/scan_pool.h"
-
 #include <algorithm>
-#include <atomic>
-#include <cmath>
-#include <condition_variable>
-#include <memory>
 #include <mutex>
-#include <queue>
-#include <thread>
 
 namespace charid::registry {
-namespace {
-
-int64_t squared_norm(const int8_t* v, size_t n) {
-  int64_t norm2 = 0;
-  for (size_t i = 0; i < n; ++i) norm2 += int64_t{v[i]} * v[i];
-  return norm2;
-}
-
-int32_t value_sum(const int8_t* v, size_t n) {
-  int32_t sum = 0;
-  for (size_t i = 0; i < n; ++i) sum += v[i];
-  return sum;
-}
-
-float inverse_norm(int64_t norm2) {
-  return static_cast<float>(1.0 / std::sqrt(static_cast<double>(norm2)));
-}
-
-}  // namespace
 
 VectorIndex::VectorIndex(ScoringTable scoring, std::chrono::seconds remember_removed)
     : scoring_(std::move(scoring)), remember_removed_(remember_removed), dot_(best_dot_kernel()) {}
 
-void VectorIndex::add(const IndexedCharacter& c) {
-  const int64_t norm2 = squared_norm(c.vector.data(), c.vector.size());
-  if (norm2 == 0) return;  // validation refuses all-zero vectors; never divide by zero
-
+void VectorIndex::load_owners_on_demand(OwnerRowSource source, size_t cache_bytes) {
   std::unique_lock lock(mutex_);
-  if (removed_.count(c.id)) return;
+  source_ = std::move(source);
+  cache_bytes_limit_ = cache_bytes;
+  for (auto it = blocks_.begin(); it != blocks_.end();) {
+    auto next = std::next(it);
+    if (it->first.owner != kPublic) drop_block_locked(it);
+    it = next;
+  }
+}
+
+void VectorIndex::set_owner_cache_bytes(size_t cache_bytes) {
+  std::unique_lock lock(mutex_);
+  cache_bytes_limit_ = cache_bytes;
+  evict_locked(BlockKey{"", kPublic});
+}
+
+VectorIndex::BlockPtr VectorIndex::make_block(const std::string& model, size_t dims) const {
+  const auto s = scoring_.find(model);
+  return std::make_shared<IndexBlock>(dims, s == scoring_.end() ? nullptr : &s->second);
+}
+
+// Appends `c` to `block` (stored under `key`) unless it was removed or is
+// already held with that model.
+bool VectorIndex::append_locked(const BlockKey& key, IndexBlock& block, const IndexedCharacter& c) {
+  if (c.vector.size() != block.dims() || removed_.count(c.id)) return false;
   auto& rows = locations_[c.id];
   for (const Location& l : rows) {
-    if (l.model == c.model) return;
+    if (l.block.model == c.model) return false;
   }
-  const auto fresh_shard = shards_.find(c.model) == shards_.end();
-  Shard& shard = shards_[c.model];
-  if (fresh_shard) {
-    shard.dims = c.vector.size();
-    if (const auto s = scoring_.find(c.model); s != scoring_.end()) {
-      shard.scoring = s->second;
-      shard.face_index = face_part_index(s->second.rule, s->second.parts);
+  rows.push_back(Location{key, block.rows()});
+  block.append(c.id, c.name, c.vector);
+  return true;
+}
+
+void VectorIndex::add(const IndexedCharacter& c) {
+  if (squared_norm(c.vector.data(), c.vector.size()) == 0) return;  // never divide by zero
+  const BlockKey key{c.model, c.is_public ? kPublic : c.owner_id};
+  std::unique_lock lock(mutex_);
+  if (removed_.count(c.id)) return;
+  auto it = blocks_.find(key);
+  if (it == blocks_.end()) {
+    if (key.owner != kPublic && source_) {
+      // Not cached: read fresh on the owner's next match, unless a read is
+      // under way, which may have begun before this character was stored.
+      if (const auto l = loading_.find(key); l != loading_.end()) l->second.pending.push_back(c);
+      return;
+    }
+    it = blocks_.emplace(key, make_block(c.model, c.vector.size())).first;
+  }
+  append_locked(key, *it->second, c);
+}
+
+void VectorIndex::remove_row_locked(const BlockKey& key, IndexBlock& block, size_t row) {
+  if (const auto moved = block.remove_row(row)) {
+    for (Location& l : locations_[*moved]) {
+      if (l.block == key) l.row = row;
     }
   }
-  if (shard.dims != c.vector.size()) {  // a model's dims never change
-    if (rows.empty()) locations_.erase(c.id);
-    return;
-  }
-  const size_t row = shard.ids.size();
-  shard.data.insert(shard.data.end(), c.vector.begin(), c.vector.end());
-  shard.sums.push_back(value_sum(c.vector.data(), c.vector.size()));
-  shard.inv_norms.push_back(inverse_norm(norm2));
-  if (shard.scoring) {
-    for (const Part& p : shard.scoring->parts) {
-      const int8_t* part = c.vector.data() + p.offset;
-      shard.part_sums.push_back(value_sum(part, p.dims));
-      shard.part_norms.push_back(static_cast<double>(squared_norm(part, p.dims)));
-    }
-  }
-  shard.owners.push_back(c.owner_id);
-  shard.is_public.push_back(c.is_public ? 1 : 0);
-  shard.ids.push_back(c.id);
-  shard.names.push_back(c.name);
-  rows.push_back(Location{c.model, row});
 }
 
 void VectorIndex::remove(const std::string& id) {
@@ -85,40 +78,104 @@ void VectorIndex::remove(const std::string& id) {
   if (found == locations_.end()) return;
   const std::vector<Location> rows = std::move(found->second);
   locations_.erase(found);
-  for (const Location& l : rows) remove_row(shards_[l.model], l.model, l.row);
+  for (const Location& l : rows) remove_row_locked(l.block, *blocks_.at(l.block), l.row);
 }
 
-// Swaps the shard's last row into the hole: O(dims), and the block stays dense.
-void VectorIndex::remove_row(Shard& shard, const std::string& model, size_t row) {
-  const size_t last = shard.ids.size() - 1;
-  const size_t parts = shard.scoring ? shard.scoring->parts.size() : 0;
-  if (row != last) {
-    std::copy_n(shard.data.begin() + last * shard.dims, shard.dims,
-                shard.data.begin() + row * shard.dims);
-    shard.sums[row] = shard.sums[last];
-    shard.inv_norms[row] = shard.inv_norms[last];
-    std::copy_n(shard.part_sums.begin() + last * parts, parts, shard.part_sums.begin() + row * parts);
-    std::copy_n(shard.part_norms.begin() + last * parts, parts,
-                shard.part_norms.begin() + row * parts);
-    shard.owners[row] = shard.owners[last];
-    shard.is_public[row] = shard.is_public[last];
-    shard.ids[row] = std::move(shard.ids[last]);
-    shard.names[row] = std::move(shard.names[last]);
-    for (Location& l : locations_[shard.ids[row]]) {
-      if (l.model == model) l.row = row;
+void VectorIndex::drop_block_locked(std::map<BlockKey, BlockPtr>::iterator it) {
+  const IndexBlock& block = *it->second;
+  for (size_t r = 0; r < block.rows(); ++r) {
+    const auto found = locations_.find(block.id(r));
+    if (found == locations_.end()) continue;
+    auto& rows = found->second;
+    rows.erase(std::remove_if(rows.begin(), rows.end(),
+                              [&](const Location& l) { return l.block == it->first; }),
+               rows.end());
+    if (rows.empty()) locations_.erase(found);
+  }
+  blocks_.erase(it);
+}
+
+// Drops the least recently matched owner blocks until the cached ones fit
+// the bound; `keep` (the block just read) stays even when it alone is larger.
+void VectorIndex::evict_locked(const BlockKey& keep) {
+  if (!source_) return;
+  struct Candidate {
+    uint64_t last_used;
+    size_t bytes;
+    std::map<BlockKey, BlockPtr>::iterator it;
+  };
+  std::vector<Candidate> owners;
+  size_t total = 0;
+  for (auto it = blocks_.begin(); it != blocks_.end(); ++it) {
+    if (it->first.owner == kPublic) continue;
+    const size_t bytes = it->second->approx_bytes();
+    total += bytes;
+    if (!(it->first == keep)) owners.push_back({it->second->last_used.load(), bytes, it});
+  }
+  if (total <= cache_bytes_limit_) return;
+  std::sort(owners.begin(), owners.end(),
+            [](const Candidate& a, const Candidate& b) { return a.last_used < b.last_used; });
+  for (const Candidate& c : owners) {
+    if (total <= cache_bytes_limit_) break;
+    total -= c.bytes;
+    drop_block_locked(c.it);
+    ++owner_evictions_;
+  }
+}
+
+// Reads the block of `key` (dims `dims`) from storage, unless one is cached,
+// and installs it. The read runs without the lock; changes that arrive
+// meanwhile wait in loading_ and deletes in removed_, so the installed
+// block is as current as if it had been read under the lock.
+VectorIndex::BlockPtr VectorIndex::load_owner_block(const BlockKey& key, size_t dims) {
+  {
+    std::unique_lock lock(mutex_);
+    if (const auto it = blocks_.find(key); it != blocks_.end()) return it->second;
+    ++loading_[key].readers;
+  }
+  std::vector<IndexedCharacter> rows;
+  const auto done_reading = [&] {
+    auto l = loading_.find(key);
+    std::vector<IndexedCharacter> pending = std::move(l->second.pending);
+    if (--l->second.readers == 0) loading_.erase(l);
+    return pending;
+  };
+  try {
+    source_(key.owner, key.model, [&rows](IndexedCharacter&& c) { rows.push_back(std::move(c)); });
+  } catch (...) {
+    std::unique_lock lock(mutex_);
+    done_reading();
+    throw;
+  }
+  BlockPtr block = make_block(key.model, dims);
+  block->reserve(rows.size());
+  std::unordered_set<std::string> seen;
+  for (const auto& c : rows) {
+    if (c.vector.size() == dims && squared_norm(c.vector.data(), dims) != 0 &&
+        seen.insert(c.id).second) {
+      block->append(c.id, c.name, c.vector);
     }
   }
-  // Zero the freed bytes: a deleted vector does not linger in memory either.
-  std::fill_n(shard.data.begin() + last * shard.dims, shard.dims, int8_t{0});
-  shard.data.resize(last * shard.dims);
-  shard.sums.pop_back();
-  shard.inv_norms.pop_back();
-  shard.part_sums.resize(last * parts);
-  shard.part_norms.resize(last * parts);
-  shard.owners.pop_back();
-  shard.is_public.pop_back();
-  shard.ids.pop_back();
-  shard.names.pop_back();
+
+  std::unique_lock lock(mutex_);
+  const std::vector<IndexedCharacter> pending = done_reading();
+  if (const auto it = blocks_.find(key); it != blocks_.end()) return it->second;  // read twice
+  for (size_t r = block->rows(); r-- > 0;) {  // downwards: the row moved in was checked
+    bool held = removed_.count(block->id(r)) != 0;
+    if (const auto l = locations_.find(block->id(r)); !held && l != locations_.end()) {
+      for (const Location& at : l->second) held = held || at.block.model == key.model;
+    }
+    if (held) block->remove_row(r);
+  }
+  for (size_t r = 0; r < block->rows(); ++r) {
+    locations_[block->id(r)].push_back(Location{key, r});
+  }
+  blocks_.emplace(key, block);
+  for (const auto& c : pending) append_locked(key, *block, c);
+  block->last_used = ++tick_;
+  ++owner_loads_;
+  evict_locked(key);
+  return block;
 }
 
 void VectorIndex::forget_old_removals(std::chrono::steady_clock::time_point now) {
@@ -135,8 +192,15 @@ size_t VectorIndex::remembered_removals() const {
 
 void VectorIndex::replace_contents(VectorIndex&& fresh) {
   std::scoped_lock lock(mutex_, fresh.mutex_);
-  shards_ = std::move(fresh.shards_);
+  blocks_ = std::move(fresh.blocks_);
   locations_ = std::move(fresh.locations_);
+  if (source_) {  // owner rows are read on demand here, whatever `fresh` held
+    for (auto it = blocks_.begin(); it != blocks_.end();) {
+      auto next = std::next(it);
+      if (it->first.owner != kPublic) drop_block_locked(it);
+      it = next;
+    }
+  }
   for (auto& entry : fresh.removed_order_) {
     if (removed_.insert(entry.second).second) removed_order_.push_back(std::move(entry));
   }
@@ -147,167 +211,95 @@ void VectorIndex::replace_contents(VectorIndex&& fresh) {
     if (found == locations_.end()) continue;
     const std::vector<Location> rows = std::move(found->second);
     locations_.erase(found);
-    for (const Location& l : rows) remove_row(shards_[l.model], l.model, l.row);
+    for (const Location& l : rows) remove_row_locked(l.block, *blocks_.at(l.block), l.row);
   }
-}
-
-VectorIndex::Query VectorIndex::prepare(const std::vector<int8_t>& values,
-                                        const ModelScoring* scoring) {
-  Query q{values, std::vector<uint8_t>(values.size()), 0.0f, {}};
-  for (size_t i = 0; i < values.size(); ++i) {
-    q.biased[i] = static_cast<uint8_t>(static_cast<int>(values[i]) + 128);
-  }
-  const int64_t norm2 = squared_norm(values.data(), values.size());
-  if (norm2 > 0) q.inv_norm = inverse_norm(norm2);
-  if (scoring) {
-    for (const Part& p : scoring->parts) {
-      q.part_norms.push_back(static_cast<double>(squared_norm(values.data() + p.offset, p.dims)));
-    }
-  }
-  return q;
-}
-
-// One row's score: the whole-vector cosine in float (as it always was), or
-// the per-part rule from one kernel call per part.
-float VectorIndex::score_row(const Shard& shard, const Query& q, const int8_t* row_values,
-                             int32_t row_sum, float row_inv_norm, const int32_t* part_sums,
-                             const double* part_norms, std::vector<PartDot>& scratch) const {
-  if (!shard.scoring) {
-    const int32_t dot = dot_(q.values.data(), q.biased.data(), row_values, row_sum, shard.dims);
-    return static_cast<float>(dot) * row_inv_norm * q.inv_norm;
-  }
-  const auto& parts = shard.scoring->parts;
-  scratch.resize(parts.size());
-  for (size_t p = 0; p < parts.size(); ++p) {
-    const size_t off = parts[p].offset;
-    const int32_t dot = dot_(q.values.data() + off, q.biased.data() + off, row_values + off,
-                             part_sums[p], parts[p].dims);
-    scratch[p] = PartDot{static_cast<double>(dot), q.part_norms[p], part_norms[p]};
-  }
-  return static_cast<float>(fused_similarity(shard.scoring->rule, shard.face_index, scratch));
 }
 
 std::vector<IndexMatch> VectorIndex::search(const std::string& model,
                                             const std::vector<int8_t>& query, int64_t caller_id,
-                                            size_t k) const {
-  std::shared_lock lock(mutex_);
-  const auto it = shards_.find(model);
-  if (it == shards_.end() || it->second.dims != query.size() || k == 0) return {};
-  const Shard& shard = it->second;
-  const Query q = prepare(query, shard.scoring ? &*shard.scoring : nullptr);
+                                            size_t k) {
+  if (k == 0 || caller_id == kPublic) return {};
+  const auto s = scoring_.find(model);
+  const BlockQuery q(query, s == scoring_.end() ? nullptr : &s->second);
   if (q.inv_norm == 0) return {};
-
-  // Large shards are scanned by two or more threads sharing small chunks of
-  // rows: the scan is bound by memory bandwidth per core, and on a busy
-  // machine a helper that is scheduled late simply takes fewer chunks
-  // instead of holding the request up. Helpers come from a long-lived pool;
-  // this thread takes chunks too and waits only for chunks already claimed,
-  // so a helper that starts after the last chunk was taken touches nothing
-  // (everything it needs lives in the shared Scan).
-  const size_t rows = shard.ids.size();
-  const size_t bytes = rows * shard.dims;
-  const size_t threads =
-      bytes < kParallelScanBytes
-          ? 1
-          : std::min<size_t>(kMaxScanThreads, std::max(1u, std::thread::hardware_concurrency()));
-  struct Scan {
-    size_t chunks = 0;
-    size_t chunk_rows = 0;
-    std::atomic<size_t> next_chunk{0};
-    std::mutex mutex;
-    std::condition_variable done;
-    size_t finished = 0;  // chunks scanned, under mutex
-    std::vector<Scored> merged;
-  };
-  auto scan = std::make_shared<Scan>();
-  scan->chunk_rows = std::max<size_t>(256, kChunkBytes / shard.dims);
-  scan->chunks = (rows + scan->chunk_rows - 1) / scan->chunk_rows;
-  auto work = [this, scan, &shard, &q, caller_id, k, rows] {
-    for (size_t c = scan->next_chunk++; c < scan->chunks; c = scan->next_chunk++) {
-      std::vector<Scored> best;
-      const size_t begin = c * scan->chunk_rows;
-      scan_rows(shard, q, caller_id, k, begin, std::min(rows, begin + scan->chunk_rows), best);
-      std::lock_guard guard(scan->mutex);
-      scan->merged.insert(scan->merged.end(), best.begin(), best.end());
-      if (++scan->finished == scan->chunks) scan->done.notify_all();
+  const BlockKey own_key{model, caller_id};
+  // Held across the unlock: a block read just now and evicted before this
+  // search scanned it is still scanned (nothing writes to a dropped block).
+  BlockPtr loaded;
+  for (;;) {
+    std::shared_lock lock(mutex_);
+    const IndexBlock* own = loaded.get();
+    if (!own) {
+      const auto it = blocks_.find(own_key);
+      if (it != blocks_.end()) own = it->second.get();
     }
-  };
-  if (threads > 1) {
-    ScanPool& pool = ScanPool::shared(kMaxScanThreads - 1);
-    for (size_t t = 1; t < threads; ++t) pool.submit(work);
+    if (!own && source_) {
+      lock.unlock();
+      loaded = load_owner_block(own_key, query.size());
+      continue;
+    }
+    struct Hit {
+      float score;
+      const IndexBlock* block;
+      size_t row;
+    };
+    std::vector<Hit> hits;
+    const auto pub = blocks_.find(BlockKey{model, kPublic});
+    const IndexBlock* public_block = pub == blocks_.end() ? nullptr : pub->second.get();
+    for (const IndexBlock* block : {public_block, own}) {
+      if (!block || block->dims() != query.size()) continue;
+      block->last_used = ++tick_;
+      for (const ScoredRow& r : block->top_k(q, k, dot_)) hits.push_back({r.score, block, r.row});
+    }
+    const size_t n = std::min(k, hits.size());
+    std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(n), hits.end(),
+                      [](const Hit& a, const Hit& b) {
+                        if (a.score != b.score) return a.score > b.score;
+                        return a.block->id(a.row) < b.block->id(b.row);
+                      });
+    std::vector<IndexMatch> out;
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      const Hit& h = hits[i];
+      out.push_back(IndexMatch{h.block->id(h.row), h.block->name(h.row),
+                               std::clamp(double{h.score}, -1.0, 1.0)});
+    }
+    return out;
   }
-  work();
-  std::unique_lock wait(scan->mutex);
-  scan->done.wait(wait, [&] { return scan->finished == scan->chunks; });
-  std::vector<Scored> merged = std::move(scan->merged);
-  wait.unlock();
-
-  const size_t n = std::min(k, merged.size());
-  std::partial_sort(merged.begin(), merged.begin() + static_cast<std::ptrdiff_t>(n), merged.end(),
-                    [](const Scored& a, const Scored& b) { return a.first > b.first; });
-  std::vector<IndexMatch> out;
-  out.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    const auto [score, r] = merged[i];
-    out.push_back(IndexMatch{shard.ids[r], shard.names[r], std::clamp(double{score}, -1.0, 1.0)});
-  }
-  return out;
 }
 
 double VectorIndex::score_pair(const std::string& model, const std::vector<int8_t>& query,
                                const std::vector<int8_t>& stored) const {
-  if (query.size() != stored.size()) return 0.0;
-  Shard alone;  // the scoring of `model`, without rows
-  alone.dims = stored.size();
-  if (const auto s = scoring_.find(model); s != scoring_.end()) {
-    alone.scoring = s->second;
-    alone.face_index = face_part_index(s->second.rule, s->second.parts);
-  }
-  const Query q = prepare(query, alone.scoring ? &*alone.scoring : nullptr);
-  const int64_t norm2 = squared_norm(stored.data(), stored.size());
-  if (q.inv_norm == 0 || norm2 == 0) return 0.0;
-  std::vector<int32_t> part_sums;
-  std::vector<double> part_norms;
-  if (alone.scoring) {
-    for (const Part& p : alone.scoring->parts) {
-      part_sums.push_back(value_sum(stored.data() + p.offset, p.dims));
-      part_norms.push_back(static_cast<double>(squared_norm(stored.data() + p.offset, p.dims)));
-    }
-  }
-  std::vector<PartDot> scratch;
-  const float score =
-      score_row(alone, q, stored.data(), value_sum(stored.data(), stored.size()),
-                inverse_norm(norm2), part_sums.data(), part_norms.data(), scratch);
-  return std::clamp(double{score}, -1.0, 1.0);
-}
-
-// Folds rows [begin, end) that the caller may see into `best`, a min-heap
-// (by score) of at most k entries.
-void VectorIndex::scan_rows(const Shard& shard, const Query& q, int64_t caller_id, size_t k,
-                            size_t begin, size_t end, std::vector<Scored>& best) const {
-  const auto worse = [](const Scored& a, const Scored& b) { return a.first > b.first; };
-  const size_t dims = shard.dims;
-  const size_t parts = shard.scoring ? shard.scoring->parts.size() : 0;
-  std::vector<PartDot> scratch;
-  for (size_t r = begin; r < end; ++r) {
-    if (!shard.is_public[r] && shard.owners[r] != caller_id) continue;
-    const float score =
-        score_row(shard, q, shard.data.data() + r * dims, shard.sums[r], shard.inv_norms[r],
-                  shard.part_sums.data() + r * parts, shard.part_norms.data() + r * parts, scratch);
-    if (best.size() < k) {
-      best.emplace_back(score, r);
-      std::push_heap(best.begin(), best.end(), worse);
-    } else if (score > best.front().first) {
-      std::pop_heap(best.begin(), best.end(), worse);
-      best.back() = {score, r};
-      std::push_heap(best.begin(), best.end(), worse);
-    }
-  }
+  if (query.size() != stored.size() || squared_norm(stored.data(), stored.size()) == 0) return 0.0;
+  const auto s = scoring_.find(model);
+  const ModelScoring* scoring = s == scoring_.end() ? nullptr : &s->second;
+  const BlockQuery q(query, scoring);
+  if (q.inv_norm == 0) return 0.0;
+  IndexBlock alone(stored.size(), scoring);  // the same scoring as a row of the index
+  alone.append("", "", stored);
+  return std::clamp(double{alone.top_k(q, 1, dot_).front().score}, -1.0, 1.0);
 }
 
 size_t VectorIndex::size() const {
   std::shared_lock lock(mutex_);
   return locations_.size();
+}
+
+VectorIndex::Stats VectorIndex::stats() const {
+  std::shared_lock lock(mutex_);
+  Stats out;
+  for (const auto& [key, block] : blocks_) {
+    if (key.owner == kPublic) {
+      out.public_rows += block->rows();
+    } else {
+      ++out.owner_blocks;
+      out.owner_rows += block->rows();
+      out.owner_cache_bytes += block->approx_bytes();
+    }
+  }
+  out.owner_loads = owner_loads_;
+  out.owner_evictions = owner_evictions_;
+  return out;
 }
 
 }  // namespace charid::registry

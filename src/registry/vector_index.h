@@ -1,22 +1,33 @@
-// The in-memory search index: one shard per model, every vector kept as int8
-// in one contiguous block and scanned exactly (no approximation, so a match
-// is never missed). Rebuilt from storage at start and kept in step with
-// creates, added vectors and deletes; readers share a lock, writers take it
-// alone. A character holding vectors of several models has a row in each of
-// those models' shards.
+// The in-memory search index, partitioned by who may see a row: per model, one
+// public block (every public character) and one block per owner (that owner's
+// private and unlisted characters). A match scans the public block and the
+// caller's own block only, exactly (no approximation, so a match is never
+// missed): its cost is the public rows plus the caller's, whoever else
+// registers. A character holding vectors of several models has a row in a
+// block of each model.
 //
-// Models whose manifest entry names a per-part rule (face_led) are scored by
-// core/part_similarity.h: the same int8 kernel runs over each part's range
-// (the same bytes as one whole-vector dot), with each row's per-part sums and
-// squared norms kept from insertion. Cosine models keep the whole-vector path
-// exactly as before parts existed, so their scores do not change by a bit.
+// Memory: public blocks stay resident. Once load_owners_on_demand() is called
+// (the server does), an owner's block is read from storage on that owner's
+// first match of the model and kept in a cache bounded in bytes, dropping the
+// least recently matched owners first; memory follows the public set and the
+// active owners. Without it every block stays resident (tests, tools).
+//
+// Kept in step with creates, added vectors and deletes (local, or another
+// instance's through index_sync.h): a change to a cached or public block is
+// applied; one to an owner not cached is dropped, since that owner's block is
+// read fresh on its next match. Readers share a lock, writers take it alone.
+//
+// Scoring (cosine, or per part for face_led models) is vector_index_block.h.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <limits>
 #include <map>
-#include <optional>
+#include <memory>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -24,9 +35,9 @@
 #include <utility>
 #include <vector>
 
-#include "registry/huge_page_allocator.h"
 #include "registry/int8_dot.h"
 #include "registry/model_catalog.h"
+#include "registry/vector_index_block.h"
 
 namespace charid::registry {
 
@@ -45,31 +56,46 @@ struct IndexMatch {
   double score;  // the model's similarity (cosine or face_led), in [-1, 1]
 };
 
+// Reads `owner`'s non-public vectors of `model` from storage into `sink`
+// (may throw StorageError: the match then fails as the database does).
+using OwnerRowSource = std::function<void(int64_t owner, const std::string& model,
+                                          const std::function<void(IndexedCharacter&&)>& sink)>;
+
 class VectorIndex {
  public:
+  static constexpr size_t kDefaultOwnerCacheBytes = size_t{512} << 20;
+
   // `scoring`: the models scored per part (ModelCatalog::scoring()); every
   // other model is plain cosine.
   // `remember_removed`: how long a removed id stays refused (see add()).
   explicit VectorIndex(ScoringTable scoring = {},
                        std::chrono::seconds remember_removed = std::chrono::minutes(10));
 
+  // From now on owners' blocks are read through `source` when first matched
+  // and cached within `cache_bytes` (see the top of this file). Call before
+  // the index is filled: owner rows already held are dropped.
+  void load_owners_on_demand(OwnerRowSource source, size_t cache_bytes = kDefaultOwnerCacheBytes);
+  void set_owner_cache_bytes(size_t cache_bytes);
+  bool loads_owners_on_demand() const { return static_cast<bool>(source_); }
+
   // Adding an id already present with that model, or one removed before, is a no-op:
   // instances sharing a database replay changes they made themselves, and a
   // stale replay must not bring a deleted character back. Stale replays come
-  // from reads that began before the delete (a sync batch, a reload), so a
-  // removed id is remembered for `remember_removed`, not forever: the set is
-  // bounded by the deletes of that window.
+  // from reads that began before the delete (a sync batch, a reload, an
+  // owner's block being read), so a removed id is remembered for
+  // `remember_removed`, not forever: the set is bounded by the deletes of that window.
   void add(const IndexedCharacter& character);
   void remove(const std::string& id);
 
-  // The k best by cosine among the caller's own and public characters of
-  // `model`, best first.
   // Takes `fresh`'s characters in place of this index's (one swap under the
-  // lock); ids removed from this index stay refused.
+  // lock); ids removed from this index stay refused. Owner blocks cached
+  // here are dropped with the rest (they are read again when matched).
   void replace_contents(VectorIndex&& fresh);
 
+  // The k best among the caller's own and public characters of `model`,
+  // best first, ties by id. May read the caller's block from storage first.
   std::vector<IndexMatch> search(const std::string& model, const std::vector<int8_t>& query,
-                                 int64_t caller_id, size_t k) const;
+                                 int64_t caller_id, size_t k);
 
   // The score search() would give `stored` for `query` (both of `model`, same
   // size): for verify, which reads the stored vector from storage.
@@ -77,57 +103,60 @@ class VectorIndex {
                     const std::vector<int8_t>& stored) const;
 
   const ScoringTable& scoring() const { return scoring_; }
-  size_t size() const;  // characters (ids), whatever number of models each holds
+  size_t size() const;  // characters (ids) held in memory, whatever number of models each holds
   size_t remembered_removals() const;
 
+  struct Stats {
+    size_t public_rows = 0;
+    size_t owner_blocks = 0;  // cached (or, without a source, resident)
+    size_t owner_rows = 0;
+    size_t owner_cache_bytes = 0;  // approx_bytes() of the owner blocks held
+    uint64_t owner_loads = 0;      // blocks read from storage so far
+    uint64_t owner_evictions = 0;
+  };
+  Stats stats() const;
+
  private:
-  struct Shard {
-    size_t dims = 0;
-    std::vector<int8_t, HugePageAllocator<int8_t>> data;  // rows * dims
-    std::vector<int32_t> sums;                            // per row, for the VNNI bias correction
-    std::vector<float> inv_norms;                         // per row, 1/|v|
-    std::vector<int64_t> owners;
-    std::vector<uint8_t> is_public;
-    std::vector<std::string> ids;
-    std::vector<std::string> names;
-    // Per-part models only: rows * parts.size() sums and squared norms.
-    std::optional<ModelScoring> scoring;  // a copy: shards move between indexes
-    int face_index = -1;
-    std::vector<int32_t> part_sums;
-    std::vector<double> part_norms;
-  };
-  // What scan_rows needs of the query, computed once per search.
-  struct Query {
-    const std::vector<int8_t>& values;
-    std::vector<uint8_t> biased;
-    float inv_norm = 0;
-    std::vector<double> part_norms;  // per-part models only
-  };
-  using Scored = std::pair<float, size_t>;
-  // Below this many vector bytes one thread scans faster than it can hand off.
-  static constexpr size_t kParallelScanBytes = 32u << 20;
-  static constexpr size_t kMaxScanThreads = 4;
-  static constexpr size_t kChunkBytes = 2u << 20;  // rows handed out at a time
-
-  static Query prepare(const std::vector<int8_t>& values, const ModelScoring* scoring);
-  float score_row(const Shard& shard, const Query& q, const int8_t* row_values, int32_t row_sum,
-                  float row_inv_norm, const int32_t* part_sums, const double* part_norms,
-                  std::vector<PartDot>& scratch) const;
-  void scan_rows(const Shard& shard, const Query& q, int64_t caller_id, size_t k, size_t begin,
-                 size_t end, std::vector<Scored>& best) const;
-  void remove_row(Shard& shard, const std::string& model, size_t row);
-
-  struct Location {
+  static constexpr int64_t kPublic = std::numeric_limits<int64_t>::min();
+  struct BlockKey {
     std::string model;
+    int64_t owner;  // kPublic for the public block
+    bool operator<(const BlockKey& o) const {
+      return owner != o.owner ? owner < o.owner : model < o.model;
+    }
+    bool operator==(const BlockKey& o) const { return owner == o.owner && model == o.model; }
+  };
+  struct Location {
+    BlockKey block;
     size_t row;
   };
+  // An owner's block being read from storage: changes for it that arrive
+  // meanwhile are kept here and applied when it is installed.
+  struct Loading {
+    int readers = 0;
+    std::vector<IndexedCharacter> pending;
+  };
+  using BlockPtr = std::shared_ptr<IndexBlock>;
+
+  BlockPtr load_owner_block(const BlockKey& key, size_t dims);
+  BlockPtr make_block(const std::string& model, size_t dims) const;
+  bool append_locked(const BlockKey& key, IndexBlock& block, const IndexedCharacter& c);
+  void remove_row_locked(const BlockKey& key, IndexBlock& block, size_t row);
+  void drop_block_locked(std::map<BlockKey, BlockPtr>::iterator block);
+  void evict_locked(const BlockKey& keep);
+  void forget_old_removals(std::chrono::steady_clock::time_point now);
 
   ScoringTable scoring_;
+  OwnerRowSource source_;
+  size_t cache_bytes_limit_ = kDefaultOwnerCacheBytes;
   mutable std::shared_mutex mutex_;
-  std::map<std::string, Shard> shards_;
-  // Every shard row of an id, one per model it holds.
+  std::map<BlockKey, BlockPtr> blocks_;
+  // Every block row of an id, one per model it holds.
   std::unordered_map<std::string, std::vector<Location>> locations_;
-  void forget_old_removals(std::chrono::steady_clock::time_point now);
+  std::map<BlockKey, Loading> loading_;
+  mutable std::atomic<uint64_t> tick_{0};
+  uint64_t owner_loads_ = 0;
+  uint64_t owner_evictions_ = 0;
   const std::chrono::seconds remember_removed_;
   std::unordered_set<std::string> removed_;  // ids are random and never reused
   std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> removed_order_;

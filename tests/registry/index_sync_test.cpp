@@ -11,13 +11,14 @@ namespace {
 // A shared database in miniature: rows plus a change log that can be pruned.
 class FakeSharedStorage : public Storage {
  public:
-  void create(const std::string& id, std::vector<int8_t> v) {
+  void create(const std::string& id, std::vector<int8_t> v, int64_t owner = 1,
+              const std::string& visibility = "public") {
     CharacterRecord r;
     r.id = id;
-    r.owner_id = 1;
+    r.owner_id = owner;
     r.name = id;
     r.model = "m@1";
-    r.visibility = "public";
+    r.visibility = visibility;
     r.seq = ++seq_;
     r.vector = std::move(v);
     rows_.push_back(r);
@@ -44,6 +45,18 @@ class FakeSharedStorage : public Storage {
   int64_t load_all(const std::function<void(CharacterRecord&&)>& sink) override {
     for (auto r : rows_) sink(std::move(r));
     return seq_;
+  }
+  int64_t load_public(const std::function<void(CharacterRecord&&)>& sink) override {
+    for (auto r : rows_) {
+      if (r.visibility == "public") sink(std::move(r));
+    }
+    return seq_;
+  }
+  void load_owner_vectors(int64_t owner, const std::string& model,
+                          const std::function<void(CharacterRecord&&)>& sink) override {
+    for (auto r : rows_) {
+      if (r.owner_id == owner && r.model == model && r.visibility != "public") sink(std::move(r));
+    }
   }
 
   // Not used by IndexSync.
@@ -116,4 +129,48 @@ TEST_CASE("an instance behind a pruned change log reloads everything") {
   CHECK(sync.pull_once() == 1);  // and carries on from the reloaded cursor
   CHECK(index.size() == 3);
   CHECK(sync.reloads() == 1);
+}
+
+TEST_CASE("with owners read on demand, another instance's changes reach cached owners") {
+  FakeSharedStorage db;
+  VectorIndex index;
+  size_t reads = 0;
+  index.load_owners_on_demand([&](int64_t owner, const std::string& model, const auto& sink) {
+    ++reads;
+    db.load_owner_vectors(owner, model,
+                          [&](CharacterRecord&& r) { sink(to_indexed(std::move(r))); });
+  });
+  db.create("pub", kA);
+  db.create("mine", kB, 2, "private");
+  IndexSync sync(db, index,
+                 db.load_public([&](CharacterRecord&& r) { index.add(to_indexed(std::move(r))); }),
+                 SyncOptions{}, false);
+  sync.pull_once();
+  CHECK(index.size() == 1);  // owner 2 has not matched yet
+  CHECK(index.search("m@1", kB, 2, 5).size() == 2);
+  CHECK(reads == 1);
+  // Made elsewhere: owner 2's block is cached, so it follows; owner 3's is not.
+  db.create("mine2", kA, 2, "unlisted");
+  db.create("theirs", kA, 3, "private");
+  CHECK(sync.pull_once() == 2);
+  CHECK(index.search("m@1", kA, 2, 5).size() == 3);
+  CHECK(reads == 1);
+  db.remove("mine");
+  sync.pull_once();
+  const auto after = index.search("m@1", kB, 2, 5);
+  CHECK(after.size() == 2);
+  CHECK(std::none_of(after.begin(), after.end(), [](const auto& m) { return m.id == "mine"; }));
+  // Owner 3 is read from storage on its first match, with the row made elsewhere.
+  const auto three = index.search("m@1", kA, 3, 5);
+  CHECK(three.size() == 2);
+  CHECK(reads == 2);
+  // A reload (the change log was pruned past this instance) keeps the public
+  // block only: owners are read again when they match.
+  db.create("late", kB, 2, "private");
+  db.create("later", kB);
+  db.prune_all_but_last();  // "late" was never pulled
+  sync.pull_once();
+  CHECK(sync.reloads() == 1);
+  CHECK(index.stats().owner_blocks == 0);
+  CHECK(index.search("m@1", kB, 2, 10).size() == 4);  // pub, later, mine2, late
 }
