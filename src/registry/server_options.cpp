@@ -167,8 +167,8 @@ ParseOutcome parse_args(int argc, char** argv) {
   value("--models-dir", o.models_dir, "D", "model files served at /models/");
   value("--manifest", o.manifest, "F", "model manifest with the known embeddings")->check(kNonEmpty);
   app.add_option("--cors-origin", cors_raw,
-                 "allow this origin to call the API and load /models/; repeat or comma-separate; "
-                 "* for any")
+                 "allow this origin to call the API; repeat or comma-separate; * for any (the "
+                 "model files at /models/ are open to any origin)")
       ->type_name("O")
       ->allow_extra_args(false);
   app.add_option("--media-origin", media_raw,

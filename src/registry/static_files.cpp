@@ -26,37 +26,28 @@ constexpr const char* kNotBuiltPage = R"html(<!doctype html>
 // eval), requests only to this server (the API and /models/), no plugins,
 // no framing, no <base> rewrites. The API key the page keeps in
 // localStorage is readable by any script of this origin, so keeping every
-// other script out is what protects it (docs/REGISTRY.md). Styles may be
-// inline: the page's templates set style attributes (web/src), and a style
-// cannot run code.
-// A Worker takes its policy from its own script's response, and the wasm
-// core it runs (Emscripten's embind glue, web/dist/core) still builds its
-// invokers with `new Function`: until the core is linked with
-// -sDYNAMIC_EXECUTION=0, scripts also allow 'unsafe-eval'. Workers cannot
-// read localStorage, and the page itself keeps the strict policy.
+// other script out is what protects it (docs/REGISTRY.md). No inline style
+// either: the page's templates position things through the CSSOM (lit-html's
+// styleMap), which the policy allows, and the npm package's stylesheet is a
+// constructed one.
+// A Worker takes its policy from its own script's response, so scripts get
+// the same policy: the wasm core is linked with -sDYNAMIC_EXECUTION=0 (its
+// Embind glue makes no function with `new Function`) and ONNX Runtime Web's
+// wasm build uses none, so neither needs 'unsafe-eval'.
 // Videos chosen by URL are fetched by the page's Worker itself (never through this server), so
 // their origins must be in connect-src: `--media-origin` adds them; by default only this server.
-std::string content_security_policy(bool allow_eval,
-                                    const std::vector<std::string>& media_origins) {
+std::string content_security_policy(const std::vector<std::string>& media_origins) {
   std::string connect = "connect-src 'self'";
   for (const std::string& o : media_origins) connect += " " + o;
-  return std::string("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'") +
-         (allow_eval ? " 'unsafe-eval'" : "") + "; worker-src 'self'; " + connect +
+  return "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; " +
+         connect +
          "; img-src 'self' data: blob:; "
-         "media-src 'self' blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
+         "media-src 'self' blob:; style-src 'self'; object-src 'none'; "
          "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 }
 
-struct PagePolicies {
-  std::string page;    // documents
-  std::string script;  // scripts, which a Worker takes its policy from
-};
-
-void set_page_headers(const std::string& path, const PagePolicies& policies,
-                      httplib::Response& res) {
-  const std::string type = content_type_for(path);
-  const bool script = type.rfind("text/javascript", 0) == 0;
-  res.set_header("Content-Security-Policy", script ? policies.script : policies.page);
+void set_page_headers(const std::string& policy, httplib::Response& res) {
+  res.set_header("Content-Security-Policy", policy);
   res.set_header("Referrer-Policy", "no-referrer");
 }
 
@@ -155,8 +146,32 @@ bool is_content_hashed(const std::string& path) {
   return std::regex_search(path, kHashed);
 }
 
+namespace {
+
+// The model files are public and the same for everyone, so any page may
+// load them: an editor on another origin (the npm package's modelBase
+// pointing here) fetches them with CORS, and under its own
+// Cross-Origin-Embedder-Policy: require-corp it also needs the resource to
+// allow a cross-origin embedder. No credentials are involved, hence "*".
+void set_model_cors_headers(httplib::Response& res) {
+  res.set_header("Access-Control-Allow-Origin", "*");
+  res.set_header("Cross-Origin-Resource-Policy", "cross-origin");
+  res.set_header("Access-Control-Expose-Headers", "Content-Length, Content-Range, Accept-Ranges, ETag");
+}
+
+}  // namespace
+
 void install_static_files(httplib::Server& server, const StaticRoots& roots) {
+  // A preflight (a Range or If-None-Match from a page on another origin).
+  server.Options(R"(/models/(.*))", [](const httplib::Request&, httplib::Response& res) {
+    set_model_cors_headers(res);
+    res.set_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+    res.set_header("Access-Control-Allow-Headers", "Range, If-None-Match");
+    res.set_header("Access-Control-Max-Age", "600");
+    res.status = 204;
+  });
   server.Get(R"(/models/(.*))", [roots](const httplib::Request& req, httplib::Response& res) {
+    set_model_cors_headers(res);
     const auto file = resolve(roots.models_dir, req.matches[1]);
     if (!file) {
       res.status = 404;
@@ -164,15 +179,14 @@ void install_static_files(httplib::Server& server, const StaticRoots& roots) {
     }
     serve_file(*file, req.path, req, res);
   });
-  const PagePolicies policies{content_security_policy(false, roots.media_origins),
-                              content_security_policy(true, roots.media_origins)};
-  server.Get(R"(/(.*))", [roots, policies](const httplib::Request& req, httplib::Response& res) {
+  const std::string policy = content_security_policy(roots.media_origins);
+  server.Get(R"(/(.*))", [roots, policy](const httplib::Request& req, httplib::Response& res) {
     if (req.path.rfind("/v1/", 0) == 0) {
       res.status = 404;
       return;
     }
     const auto file = resolve(roots.web_root, req.matches[1]);
-    set_page_headers(file ? file->string() : "index.html", policies, res);
+    set_page_headers(policy, res);
     if (file) return serve_file(*file, req.path, req, res);
     // A page route of the app (no file extension) gets index.html, so links
     // into the app survive a reload; a missing asset stays a 404.
