@@ -6,7 +6,7 @@
 // Shared by the CLI and the page (castTracks in its Worker, scoreCast on the page with the page's
 // registry client): no Node APIs; `client` is a RegistryClient.
 import { CharidError } from '../errors.mjs';
-import { DEFAULT_MODEL, embeddingModel, fuseClip, sharpnessWeights } from '../identity/pipeline.mjs';
+import { DEFAULT_MODEL, deleteFrames, embeddingModel, fuseClip, identityFrames, sharpnessWeights, writePayload } from '../identity/pipeline.mjs';
 import { frameParts } from '../identity/parts.mjs';
 import { detectAll, foregroundRegions } from './detect.mjs';
 import { buildTracks, frameSubjects } from './tracks.mjs';
@@ -37,20 +37,21 @@ async function trackPayload(core, runner, sampled, images, track, model, source)
   const chosen = embeddingModel(core, runner.manifest, model);
   const idx = track.frames.map((f) => f.i);
   const subject = { boxes: track.frames.map((f) => f.box), faces: track.frames.map((f) => f.face) };
-  const { parts } = await frameParts(core, runner, idx.map((i) => images[i]), subject, chosen.recipes);
-  const fused = fuseClip(core, chosen.layout, parts, sharpnessWeights(idx.map((i) => sampled.frames[i])));
+  const weights = sharpnessWeights(core, idx.map((i) => sampled.frames[i]));
+  const { parts } = await frameParts(core, runner, idx.map((i) => images[i]), subject, chosen.recipes, weights);
+  const fused = fuseClip(core, chosen.layout, parts, weights);
   const first = sampled.frames[idx[0]];
-  return JSON.parse(core.payloadJson({
+  return writePayload(core, {
     model,
     vector: fused.vector,
     window: { start: first.timestamp, end: sampled.frames[idx[idx.length - 1]].timestamp },
     frames: idx.length,
     subject: { kind: track.kind === 'face' ? 'face' : track.kind, box: normalised(track.frames[0].box, first.width, first.height) },
-    sourceJson: JSON.stringify(source ?? {}),
-    qualityJson: JSON.stringify({ frames_kept: fused.kept.length, frames_with_face: subject.faces.filter(Boolean).length }),
+    source: source ?? {},
+    quality: { frames_kept: fused.kept.length, frames_with_face: subject.faces.filter(Boolean).length },
     warnings: [],
     timings: {},
-  }));
+  });
 }
 
 // -> [{id, name, score, verdict}] of the track, best first: the match route, or verify per
@@ -84,7 +85,7 @@ export async function expectedNames(client, expect = []) {
 export async function castTracks(core, runner, sampled, { model = DEFAULT_MODEL, source = null } = {}) {
   if (!sampled.frames.length) throw new CharidError('unreadable_input', 'no frames could be sampled from the window');
   const warnings = [...sampled.warnings];
-  const images = sampled.frames.map((f) => new core.IdentityFrame(f.rgb, f.width, f.height));
+  const images = identityFrames(core, sampled.frames);
   try {
     const { perFrame, fromRegions } = await subjectsPerFrame(core, runner, images);
     if (fromRegions) warnings.push('subjects_from_segmenter');
@@ -105,7 +106,7 @@ export async function castTracks(core, runner, sampled, { model = DEFAULT_MODEL,
     }));
     return { tracks, payloads, model, frames: sampled.frames.length, warnings };
   } finally {
-    for (const im of images) im.delete();
+    deleteFrames(images);
   }
 }
 

@@ -1,45 +1,24 @@
 // Every subject of every sampled frame, for the cast check: YuNet faces, YOLOX people and
-// animals, and, when the detectors find nothing in the whole clip, the segmenter's connected
-// foreground regions. The identity pipeline (lib/identity/pipeline.mjs) runs the same detectors
-// but keeps only the one subject it chooses and does not export its per-frame detections, so
-// they are composed here from the exported runner and core calls with the pipeline's settings.
-import { tensorSpec } from '../identity/parts.mjs';
+// animals (the identity pipeline's detectFrames, with the core's thresholds), and, when the
+// detectors find nothing in the whole clip, the segmenter's connected foreground regions.
+import { detectFrames, tensorSpec } from '../identity/pipeline.mjs';
+import { unwrap } from '../identity/parts.mjs';
 
-const YUNET_MAX_SIDE = 640;
-const FACE_THRESHOLD = 0.6;
-const OBJECT_THRESHOLD = 0.3;
-const NMS_IOU = 0.45;
 const SUBJECT_KINDS = new Set(['person', 'animal']);
 const PASCAL_CLASSES = 21;
 const REGION_MIN_SHARE = 0.01;   // of the frame: smaller foreground specks are not subjects
 
 // -> [{faces: [det], subjects: [det]}] per image (IdentityFrame), boxes in frame pixels.
 export async function detectAll(core, runner, images) {
-  const { width, height } = images[0];
-  const s = Math.min(1, YUNET_MAX_SIDE / Math.max(width, height));
-  const faceSpec = tensorSpec(runner.spec('face_detector'), {
-    width: Math.ceil((width * s) / 32) * 32,
-    height: Math.ceil((height * s) / 32) * 32,
-  });
-  const objectSpec = tensorSpec(runner.spec('object_detector'));
-  const out = [];
-  for (const image of images) {
-    const f = core.letterboxTensor(image, faceSpec);
-    const fo = await runner.run('face_detector', f.tensor, [1, 3, faceSpec.height, faceSpec.width]);
-    const faces = core.decodeYunet(Object.fromEntries(Object.entries(fo).map(([k, v]) => [k, v.data])), f.fit, FACE_THRESHOLD, NMS_IOU);
-    const o = core.letterboxTensor(image, objectSpec);
-    const oo = await runner.run('object_detector', o.tensor, [1, 3, objectSpec.height, objectSpec.width]);
-    const objects = core.decodeYolox(Object.values(oo)[0].data, o.fit, OBJECT_THRESHOLD, NMS_IOU);
-    out.push({ faces, subjects: objects.filter((d) => SUBJECT_KINDS.has(d.kind)) });
-  }
-  return out;
+  const frames = await detectFrames(core, runner, images);
+  return frames.map(({ faces, objects }) => ({ faces, subjects: objects.filter((d) => SUBJECT_KINDS.has(d.kind)) }));
 }
 
 // The segmenter's connected foreground regions of one frame as detections of kind "object".
 export async function foregroundRegions(core, runner, image) {
   const spec = tensorSpec(runner.spec('segmenter'));
-  const t = core.cropTensor(image, [0, 0, image.width, image.height], spec);
-  const logits = Object.values(await runner.run('segmenter', t, [1, spec.height, spec.width, 3]))[0].data;
+  const t = unwrap(core.foregroundTensor(image, spec), 'preparing the segmenter');
+  const logits = Object.values(await runner.run('segmenter', t.tensor, t.dims))[0].data;
   const size = spec.width;
   const on = new Uint8Array(size * size);
   for (let i = 0; i < on.length; i++) {

@@ -11,6 +11,18 @@
 // for their subject-only frames) then run on half the frames for the same identity figures
 // (docs/IDENTITY.md: the speed table and the key-frame figures).
 // charid-id@1 has no recipes in the manifest; V1_RECIPES below is its fixed layout.
+// Each stage is one core call over all the frames it needs (crops, squares, masks and the
+// segmenter's margin are the core's: src/identity/pipeline_policy.h).
+import { CharidError } from '../errors.mjs';
+
+// Kept for callers that test `instanceof IdentityError`; it is a CharidError (branch on `code`).
+export class IdentityError extends CharidError {}
+
+// A core call's result, or its error value thrown as an IdentityError.
+export function unwrap(result, what) {
+  if (result && result.ok === false) throw new IdentityError(result.error.code, `${what}: ${result.error.message}`);
+  return result;
+}
 
 export const V1_RECIPES = [
   { name: 'osnet', model: 'osnet-x0_25-msmt17@1', crop: 'box' },
@@ -20,8 +32,6 @@ export const V1_RECIPES = [
 ];
 
 const COLOUR_SOURCE = 'hsv-histogram@1';
-const MASK_MIN_SHARE = 0.05;   // less foreground than this in the subject's square: keep the frame
-const MASK_MARGIN = 1.15;      // the segmenter sees the subject's square grown by this factor
 
 // The manifest's input description as the core's tensor spec, with an optional size override.
 export function tensorSpec(model, size = {}) {
@@ -38,22 +48,6 @@ export function tensorSpec(model, size = {}) {
     std: i.std,
     pad: i.pad_value ?? 0,
   };
-}
-
-// A square box around `box` (the square a classifier expects), same centre.
-export function squareBox([x, y, w, h], factor = 1) {
-  const side = Math.max(w, h) * factor;
-  return [x + w / 2 - side / 2, y + h / 2 - side / 2, side, side];
-}
-
-function concat(arrays) {
-  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
-  let offset = 0;
-  for (const a of arrays) {
-    out.set(a, offset);
-    offset += a.length;
-  }
-  return out;
 }
 
 // Rows of a [N, D, ...] output as N Float32Arrays.
@@ -91,22 +85,22 @@ export function spreadFromKeyFrames(keys, values, n) {
 }
 
 // Subject-only copies of the frames listed in `which` (IdentityFrame, or null where the segmenter
-// saw nothing or the frame is not listed). The caller deletes them.
+// saw too little or the frame is not listed). The caller deletes them.
 async function subjectOnlyFrames(core, runner, images, boxes, which) {
-  const seg = runner.spec('segmenter');
-  const spec = tensorSpec(seg);
   const out = new Array(images.length).fill(null);
-  for (const i of which) {
-    const square = squareBox(boxes[i], MASK_MARGIN);
-    const t = core.cropTensor(images[i], square, spec);
-    const r = await runner.run('segmenter', t, [1, spec.height, spec.width, 3]);
-    out[i] = core.maskFrame(images[i], Object.values(r)[0].data, spec.width, square, MASK_MIN_SHARE);
-  }
+  if (!which.length) return out;
+  const spec = tensorSpec(runner.spec('segmenter'));
+  const pick = which.map((i) => images[i]);
+  const t = unwrap(core.subjectMaskTensors(pick, which.map((i) => boxes[i]), spec), 'preparing the subject masks');
+  const logits = [];
+  for (const tensor of t.tensors) logits.push(Object.values(await runner.run('segmenter', tensor, t.dims))[0]);
+  const masked = unwrap(core.maskFrames(pick, logits, t.squares, spec.width), 'masking the subject').frames;
+  which.forEach((i, k) => { out[i] = masked[k]; });
   return out;
 }
 
 // -> {parts: {name: [Float32Array | null per frame]}, masked: number of frames with a mask}
-// recipes: the parts to compute; subject: chooseSubject's result for `images`; frameWeights: one
+// recipes: the parts to compute; subject: locateSubject's result for `images`; frameWeights: one
 // per frame (sharpnessWeights), which choose the key frames of `frames: "key"` recipes (without
 // them every frame weighs the same and the key frames are the even ones).
 export async function frameParts(core, runner, images, subject, recipes, frameWeights = images.map(() => 1)) {
@@ -121,34 +115,31 @@ export async function frameParts(core, runner, images, subject, recipes, frameWe
     const imageFor = (i, recipe) => (recipe.subject_only && masked[i]) || images[i];
     const parts = {};
     for (const recipe of recipes) {
+      const which = framesOf(recipe);
+      const spread = (values) => (which === all ? values : spreadFromKeyFrames(which, values, n));
       if (recipe.model === COLOUR_SOURCE) {
-        const which = framesOf(recipe);
-        const values = which.map((i) => core.colourDescriptor(imageFor(i, recipe), subject.boxes[i]));
-        parts[recipe.name] = which === all ? values : spreadFromKeyFrames(which, values, n);
+        const r = unwrap(core.colourDescriptors(which.map((i) => imageFor(i, recipe)), which.map((i) => subject.boxes[i])), 'the colour part');
+        parts[recipe.name] = spread(r.values);
         continue;
       }
       const key = runnerKey(runner, recipe.model);
-      if (!key) throw new Error(`the models manifest has no served model ${recipe.model} (part ${recipe.name})`);
-      const model = runner.spec(key);
-      const spec = tensorSpec(model);
-      const dims = (count) => [count, 3, spec.height, spec.width];
+      if (!key) throw new IdentityError('models_unavailable', `the models manifest has no served model ${recipe.model} (part ${recipe.name})`);
+      const spec = tensorSpec(runner.spec(key));
       if (recipe.crop === 'face') {
         // every frame with a face (faces are few and the face model is small): `frames` is ignored
         const withFace = subject.faces.map((f, i) => (f ? i : -1)).filter((i) => i >= 0);
         const values = new Array(n).fill(null);
         if (withFace.length) {
-          const input = concat(withFace.map((i) => core.alignedFaceTensor(images[i], subject.faces[i].landmarks, spec)));
-          const out = rows(Object.values(await runner.run(key, input, dims(withFace.length)))[0], withFace.length);
+          const t = unwrap(core.alignedFaceTensors(withFace.map((i) => images[i]), withFace.map((i) => subject.faces[i].landmarks), spec), 'the face part');
+          const out = rows(Object.values(await runner.run(key, t.tensor, t.dims))[0], withFace.length);
           withFace.forEach((frame, k) => { values[frame] = out[k]; });
         }
         parts[recipe.name] = values;
         continue;
       }
-      const crop = (i) => (recipe.crop === 'square' ? squareBox(subject.boxes[i]) : subject.boxes[i]);
-      const which = framesOf(recipe);
-      const input = concat(which.map((i) => core.cropTensor(imageFor(i, recipe), crop(i), spec)));
-      const out = rows(Object.values(await runner.run(key, input, dims(which.length)))[0], which.length);
-      parts[recipe.name] = which === all ? out : spreadFromKeyFrames(which, out, n);
+      const crop = recipe.crop === 'square' ? 'square' : 'box';
+      const t = unwrap(core.cropTensors(which.map((i) => imageFor(i, recipe)), which.map((i) => subject.boxes[i]), spec, crop), `the ${recipe.name} part`);
+      parts[recipe.name] = spread(rows(Object.values(await runner.run(key, t.tensor, t.dims))[0], which.length));
     }
     return { parts, masked: masked.filter(Boolean).length };
   } finally {

@@ -1,73 +1,81 @@
-// The identity pipeline over sampled frames, shared by the browser Worker and Node:
-//   locate the subject (YuNet faces, YOLOX-nano people/animals, DeepLabV3 foreground, centre)
-//   -> crops to tensors (C++) -> networks (onnxruntime-web) (parts.mjs) -> per-frame fusion and
-//   robust aggregation (C++) -> charid.embedding/1 payload (C++).
+// The identity pipeline over sampled frames, shared by the browser Worker and Node, one core call
+// per stage (the C++ side holds every threshold, size rule and weight: src/identity/pipeline_policy.h):
+//   frames -> detector tensors (detectionTensors) -> YuNet + YOLOX (onnxruntime-web) -> subject
+//   (locateSubject; the segmenter and locateForeground when nothing is detected) -> part tensors
+//   and networks (parts.mjs) -> the clip's vector (fuseClip) -> charid.embedding/1 (embeddingPayload).
 // `core` is the charid wasm module, `runner` from runner.mjs, `sampled` the media core's sample().
 // The embedding model (charid-id@2 by default, charid-id@1 still available) decides the parts,
 // their weights and the similarity rule, all read from its entry in the models manifest.
 import { assertEmbeddingPayload } from '../schemas/embedding.mjs';
-import { CharidError } from '../errors.mjs';
-import { V1_RECIPES, frameParts, tensorSpec } from './parts.mjs';
+import { IdentityError, frameParts, tensorSpec, unwrap, V1_RECIPES } from './parts.mjs';
 import { modelSimilarity } from './similarity.mjs';
 
-export { tensorSpec } from './parts.mjs';
+export { IdentityError, tensorSpec } from './parts.mjs';
 
 // What `charid embed` and the page produce unless asked for another model.
 export const DEFAULT_MODEL = 'charid-id@2';
 
-const YUNET_MAX_SIDE = 640;
-const FACE_THRESHOLD = 0.6;
-const OBJECT_THRESHOLD = 0.3;
-const NMS_IOU = 0.45;
-const FOREGROUND_THRESHOLD = 0.5;
-
-// Kept for callers that test `instanceof IdentityError`; it is a CharidError (branch on `code`).
-export class IdentityError extends CharidError {}
-
-function unwrap(result, what) {
-  if (result && result.ok === false) throw new IdentityError(result.error.code, `${what}: ${result.error.message}`);
-  return result;
-}
-
-async function detect(core, runner, frames, images) {
-  const yunet = runner.spec('face_detector');
-  const yolox = runner.spec('object_detector');
-  const { width, height } = frames[0];
-  const s = Math.min(1, YUNET_MAX_SIDE / Math.max(width, height));
-  const faceSpec = tensorSpec(yunet, {
-    width: Math.ceil((width * s) / 32) * 32,
-    height: Math.ceil((height * s) / 32) * 32,
-  });
-  const objectSpec = tensorSpec(yolox);
-  const detections = [];
-  for (const image of images) {
-    const f = core.letterboxTensor(image, faceSpec);
-    const fo = await runner.run('face_detector', f.tensor, [1, 3, faceSpec.height, faceSpec.width]);
-    const outputs = Object.fromEntries(Object.entries(fo).map(([k, v]) => [k, v.data]));
-    const faces = core.decodeYunet(outputs, f.fit, FACE_THRESHOLD, NMS_IOU);
-    const o = core.letterboxTensor(image, objectSpec);
-    const oo = await runner.run('object_detector', o.tensor, [1, 3, objectSpec.height, objectSpec.width]);
-    const objects = core.decodeYolox(Object.values(oo)[0].data, o.fit, OBJECT_THRESHOLD, NMS_IOU);
-    detections.push({ width: image.width, height: image.height, objects, faces });
+// The sampled frames as the core's IdentityFrames; the caller deletes them (deleteFrames).
+export function identityFrames(core, frames) {
+  const images = [];
+  try {
+    for (const f of frames) images.push(unwrap(core.identityFrame(f.rgb, f.width, f.height), 'reading a sampled frame'));
+  } catch (err) {
+    deleteFrames(images);
+    throw err;
   }
-  return detections;
+  return images;
 }
 
-async function foreground(core, runner, images) {
-  const seg = runner.spec('segmenter');
-  const spec = tensorSpec(seg);
+export function deleteFrames(images) {
+  for (const im of images) im?.delete();
+}
+
+// Both detectors on every frame -> the outputs list that locateSubject and decodeDetections read.
+async function detectorOutputs(core, runner, images) {
+  const faceSpec = tensorSpec(runner.spec('face_detector'));
+  const objectSpec = tensorSpec(runner.spec('object_detector'));
   const out = [];
   for (const image of images) {
-    const t = core.cropTensor(image, [0, 0, image.width, image.height], spec);
-    const r = await runner.run('segmenter', t, [1, spec.height, spec.width, 3]);
-    const d = core.foregroundDetection(Object.values(r)[0].data, spec.width, image.width, image.height, FOREGROUND_THRESHOLD);
-    out.push({ width: image.width, height: image.height, objects: d ? [d] : [], faces: [] });
+    const t = unwrap(core.detectionTensors(image, faceSpec, objectSpec), 'preparing the detectors');
+    const face = await runner.run('face_detector', t.face.tensor, t.face.dims);
+    const object = await runner.run('object_detector', t.object.tensor, t.object.dims);
+    out.push({ width: image.width, height: image.height, faceFit: t.face.fit, objectFit: t.object.fit, face, object });
   }
   return out;
 }
 
+// Every detection of every frame, after the core's thresholds and NMS (the cast check follows
+// them all). images: IdentityFrames -> [{width, height, faces: [det], objects: [det]}], boxes in
+// frame pixels.
+export async function detectFrames(core, runner, images) {
+  return unwrap(core.decodeDetections(await detectorOutputs(core, runner, images)), 'reading the detectors').frames;
+}
+
+// The segmenter on every whole frame -> {outputs, size} for locateForeground.
+async function foregroundOutputs(core, runner, images) {
+  const spec = tensorSpec(runner.spec('segmenter'));
+  const outputs = [];
+  for (const image of images) {
+    const t = unwrap(core.foregroundTensor(image, spec), 'preparing the segmenter');
+    outputs.push({ width: image.width, height: image.height, segmenter: await runner.run('segmenter', t.tensor, t.dims) });
+  }
+  return { outputs, size: spec.width };
+}
+
+// The subject across the frames: {found, kind, boxes, faces, multipleSubjects, candidates,
+// warnings}; the centre box (found false, warning no_subject_found) when neither the detectors
+// nor the segmenter see one. box: the caller's [x, y, w, h] normalised on the first frame, or null.
+export async function locateSubject(core, runner, images, box = null) {
+  const subject = unwrap(core.locateSubject(await detectorOutputs(core, runner, images), box), 'choosing the subject');
+  if (subject.found) return subject;
+  const { outputs, size } = await foregroundOutputs(core, runner, images);
+  return unwrap(core.locateForeground(outputs, size), 'choosing the subject');
+}
+
 // The embedding entry of the manifest for `model`, its part recipes and its fusion layout
-// ({parts: [{name, dims, weight}], facePart}).
+// ({parts: [{name, dims, weight}], facePart}; null for charid-id@1, whose layout and weights are
+// the core's constants).
 export function embeddingModel(core, manifest, model) {
   const spec = manifest.embeddings?.find((e) => e.model === model);
   if (!spec && model === DEFAULT_MODEL) {
@@ -75,11 +83,7 @@ export function embeddingModel(core, manifest, model) {
     throw new IdentityError('models_unavailable', `the models manifest has no ${model} (run "npm run models")`);
   }
   if (!spec) throw new IdentityError('invalid_argument', `unknown embedding model ${model}`);
-  if (!spec.parts?.every((p) => p.weight !== undefined)) {
-    // charid-id@1: the layout and weights are the core's constants
-    const layout = core.identityLayout();
-    return { spec, recipes: V1_RECIPES, layout: { parts: layout.parts, facePart: 'face' } };
-  }
+  if (!spec.parts?.every((p) => p.weight !== undefined)) return { spec, recipes: V1_RECIPES, layout: null };
   const facePart = spec.similarity?.face_part ?? spec.parts.find((p) => p.crop === 'face')?.name ?? '';
   return {
     spec,
@@ -88,21 +92,25 @@ export function embeddingModel(core, manifest, model) {
   };
 }
 
-// The clip's vector from its frames' parts: per-frame fusion and robust aggregation (C++).
+// The clip's vector from its frames' parts: per-frame fusion and robust aggregation, one core call.
 // parts: {name: [Float32Array | null per frame]}; frameWeights: one per frame.
+// -> {vector, kept (frame indices), frameVectors (one fused vector per frame)}
 export function fuseClip(core, layout, parts, frameWeights) {
-  const n = frameWeights.length;
-  const frameVectors = Array.from({ length: n }, (_, i) => unwrap(
-    core.fuseParts(layout, layout.parts.map((p) => parts[p.name][i] ?? new Float32Array(0))), 'fusing a frame'));
-  const agg = unwrap(core.aggregateParts(layout, frameVectors, frameWeights), 'aggregating frames');
-  return { vector: agg.vector, kept: agg.kept, frameVectors };
+  const r = unwrap(core.fuseClip(layout, parts, Float64Array.from(frameWeights)), 'fusing the frames');
+  return { vector: r.vector, kept: r.kept, frameVectors: r.frameVectors };
 }
 
-// Sharper frames count more, relative to the clip's sharpest.
-export function sharpnessWeights(frames) {
-  const sharp = frames.map((f) => f.quality?.sharpness ?? 1);
-  const maxSharp = Math.max(...sharp) || 1;
-  return sharp.map((s) => 0.5 + 0.5 * (s / maxSharp));
+// Each frame's weight in the clip's vector and in the choice of key frames (the core's rule:
+// sharper frames count more, relative to the clip's sharpest). -> Float64Array
+export function sharpnessWeights(core, frames) {
+  return unwrap(core.frameWeights(frames.map((f) => f.quality?.sharpness ?? Number.NaN)), 'weighing the frames');
+}
+
+// The charid.embedding/1 payload as an object, written by the core (nlohmann-json) from plain
+// values. fields: {model, vector, window, frames, subject: {kind, box (normalised)}, source,
+// quality, warnings, timings, backend}
+export function writePayload(core, fields) {
+  return JSON.parse(unwrap(core.embeddingPayload(fields), 'writing the payload').json);
 }
 
 // -> {payload (object), vector (Float32Array, aggregated, before quantisation), frameVectors
@@ -114,31 +122,16 @@ export async function embedSample(core, runner, sampled, { model = DEFAULT_MODEL
   const frames = sampled.frames;
   if (!frames.length) throw new IdentityError('unreadable_input', 'no frames could be sampled from the window');
   const chosen = embeddingModel(core, runner.manifest, model);
-  const images = frames.map((f) => new core.IdentityFrame(f.rgb, f.width, f.height));
+  const images = identityFrames(core, frames);
   try {
-    const warnings = [...sampled.warnings];
     const detectStart = performance.now();
-    const detections = await detect(core, runner, frames, images);
-    let subject = core.chooseSubject(detections, box);
-    if (!subject.found) {
-      subject = core.chooseSubject(await foreground(core, runner, images), null);
-    }
-    if (!subject.found) {
-      warnings.push('no_subject_found');
-      subject = {
-        found: false,
-        kind: 'unknown',
-        boxes: images.map((im) => core.centreBox(im.width, im.height)),
-        faces: images.map(() => null),
-        multipleSubjects: false,
-      };
-    }
-    if (subject.multipleSubjects && !box) warnings.push('multiple_subjects');
+    const subject = await locateSubject(core, runner, images, box);
+    const warnings = [...sampled.warnings, ...subject.warnings];
     const detectMs = performance.now() - detectStart;
 
     const embedStart = performance.now();
     const recipes = [...chosen.recipes, ...extraRecipes.filter((r) => !chosen.recipes.some((c) => c.name === r.name))];
-    const frameWeights = sharpnessWeights(frames);
+    const frameWeights = sharpnessWeights(core, frames);
     const { parts, masked } = await frameParts(core, runner, images, subject, recipes, frameWeights);
     const fused = fuseClip(core, chosen.layout, parts, frameWeights);
     const embedMs = performance.now() - embedStart;
@@ -152,22 +145,23 @@ export async function embedSample(core, runner, sampled, { model = DEFAULT_MODEL
       embed: round(embedMs),
       total: round(performance.now() - startedAt),
     };
-    const json = core.payloadJson({
+    const payload = writePayload(core, {
       model,
       vector: fused.vector,
       window: sampled.window,
       frames: frames.length,
       subject: { kind: subject.kind, box: [bx / w0, by / h0, bw / w0, bh / h0].map(round4) },
-      sourceJson: JSON.stringify(source ?? sampled.source),
-      qualityJson: JSON.stringify(publicQuality(sampled.quality, fused.kept.length, withFace)),
+      source: source ?? sampled.source,
+      quality: publicQuality(sampled.quality, fused.kept.length, withFace),
       warnings,
       timings,
+      backend: typeof runner.backend === 'string' ? runner.backend : null, // what ran the networks (runner.mjs)
     });
-    const out = { payload: JSON.parse(json), vector: fused.vector, frameVectors: fused.frameVectors, subject, timings };
-    if (keepParts) Object.assign(out, { parts, frameWeights, framesMasked: masked });
+    const out = { payload, vector: fused.vector, frameVectors: fused.frameVectors, subject, timings };
+    if (keepParts) Object.assign(out, { parts, frameWeights: Array.from(frameWeights), framesMasked: masked });
     return out;
   } finally {
-    for (const im of images) im.delete();
+    deleteFrames(images);
   }
 }
 

@@ -8,7 +8,7 @@ namespace charid::identity {
 float ForegroundMask::at(float x, float y) const {
   if (size <= 0 || box.empty()) return 0;
   const float u = (x - box.x) / box.w * size, v = (y - box.y) / box.h * size;
-  if (u < 0 || v < 0 || u >= size || v >= size) return 0;
+  if (!(u >= 0 && v >= 0 && u < size && v < size)) return 0;  // NaN too
   return prob[size_t(int(v)) * size + size_t(int(u))];
 }
 
@@ -16,6 +16,9 @@ std::optional<ForegroundMask> foreground_mask(const float* logits, size_t count,
                                               const Box& box, float min_share) {
   constexpr int kClasses = 21;
   if (size <= 0 || box.empty() || count != size_t(size) * size * kClasses) return std::nullopt;
+  if (!std::isfinite(box.x) || !std::isfinite(box.y) || !std::isfinite(box.w) || !std::isfinite(box.h)) {
+    return std::nullopt;
+  }
   ForegroundMask m;
   m.box = box;
   m.size = size;

@@ -30,6 +30,15 @@ inline Box clip_box(const Box& b, int width, int height) {
   return {x0, y0, x1 - x0, y1 - y0};
 }
 
+// The square around `b` with the same centre, its side the longer side times `factor` (the crop a
+// classifier expects; factor > 1 leaves a margin). Computed in double, as the JS side did before
+// this moved here, so the crops of existing charid-id models stay bit-identical.
+inline Box square_box(const Box& b, double factor = 1.0) {
+  const double side = std::max(double(b.w), double(b.h)) * factor;
+  return {float(double(b.x) + double(b.w) / 2 - side / 2), float(double(b.y) + double(b.h) / 2 - side / 2),
+          float(side), float(side)};
+}
+
 // The box grown by `factor` around its centre (1 = unchanged).
 inline Box scale_box(const Box& b, float factor) {
   const float w = b.w * factor, h = b.h * factor;

@@ -152,6 +152,37 @@ Result<Aggregate> aggregate_parts(const VectorLayout& layout,
   return out;
 }
 
+Result<ClipVector> fuse_clip(const VectorLayout& layout,
+                             const std::vector<std::vector<std::vector<float>>>& parts,
+                             const std::vector<float>& weights) {
+  if (parts.size() != layout.parts.size()) {
+    return make_error(ErrorCode::invalid_argument,
+                      "the layout has " + std::to_string(layout.parts.size()) + " parts, " +
+                          std::to_string(parts.size()) + " were given");
+  }
+  const size_t frames = weights.size();
+  for (size_t p = 0; p < parts.size(); ++p) {
+    if (parts[p].size() != frames) {
+      return make_error(ErrorCode::invalid_argument,
+                        "identity part " + layout.parts[p].name + " has values for " +
+                            std::to_string(parts[p].size()) + " frames, expected " +
+                            std::to_string(frames) + " (one weight per frame)");
+    }
+  }
+  ClipVector out;
+  std::vector<std::vector<float>> frame_parts(parts.size());
+  for (size_t i = 0; i < frames; ++i) {
+    for (size_t p = 0; p < parts.size(); ++p) frame_parts[p] = parts[p][i];
+    auto fused = fuse_parts(layout, frame_parts);
+    if (!fused) return fused.error();
+    out.frame_vectors.push_back(std::move(fused).value());
+  }
+  auto agg = aggregate_parts(layout, out.frame_vectors, weights);
+  if (!agg) return agg.error();
+  out.aggregate = std::move(agg).value();
+  return out;
+}
+
 Result<Aggregate> aggregate_identity(const std::vector<std::vector<float>>& frames,
                                      const std::vector<float>& weights) {
   static const VectorLayout layout = v1_layout();

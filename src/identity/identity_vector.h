@@ -66,6 +66,17 @@ Result<Aggregate> aggregate_parts(const VectorLayout& layout,
                                   const std::vector<std::vector<float>>& frames,
                                   const std::vector<float>& weights);
 
+// The clip's vector from its frames' parts in one step: fuse_parts per frame, then
+// aggregate_parts with the frame weights. parts[p][i] is part p (layout order) of frame i, empty
+// where the frame has none (only the face part may be empty).
+struct ClipVector {
+  Aggregate aggregate;                          // the clip's vector and the frames kept
+  std::vector<std::vector<float>> frame_vectors;  // one fused vector per frame
+};
+Result<ClipVector> fuse_clip(const VectorLayout& layout,
+                             const std::vector<std::vector<std::vector<float>>>& parts,
+                             const std::vector<float>& weights);
+
 // Robust mean: frames whose cosine to the element-wise median falls far below the others'
 // (more than max(0.05, 3 MAD) under their median) are dropped, the rest averaged with their
 // weights (frame quality), then L2-normalised.

@@ -44,8 +44,10 @@ void sample_to_tensor(const RgbImage& image, const Affine& m, const TensorSpec& 
       const float y = m.c * (u + 0.5f) + m.d * (v + 0.5f) + m.ty - 0.5f;
       const size_t idx = size_t(v) * spec.width + u;
       const bool outside = x < -0.5f || y < -0.5f || x > W - 0.5f || y > H - 0.5f;
+      // a NaN or infinite coordinate (a hostile or overflowing box) has no pixel to read
+      const bool lost = !std::isfinite(x) || !std::isfinite(y);
       float px[4];
-      if (empty || (outside && pad >= 0)) {
+      if (empty || lost || (outside && pad >= 0)) {
 #if defined(__wasm_simd128__)
         wasm_v128_store(px, wasm_f32x4_add(wasm_f32x4_mul(padv, kv), ov));
 #else

@@ -1,5 +1,6 @@
 // The identity bindings refuse bad input with values, never a crash or a huge allocation
-// (issue 14): frame sizes checked before allocating, empty frames, wrong part sizes, unknown rules.
+// (issue 14): frame sizes checked before allocating, empty or deleted frames, wrong part and
+// output sizes, unknown rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { modelSimilarity } from '../../lib/identity/similarity.mjs';
@@ -7,32 +8,34 @@ import { loadCore } from '../../lib/core_module.mjs';
 
 const spec = { width: 8, height: 4, layout: 'NCHW', colour: 'RGB', scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], pad: 0 };
 
-test('a frame whose size does not match its pixels, or is absurd, is invalid and not allocated', async () => {
+test('a frame whose size does not match its pixels, or is absurd, is refused before allocating', async () => {
   const core = await loadCore();
-  for (const [w, h] of [[2e9, 2e9], [100000, 100000], [-4, 4], [0, 4], [3, 3]]) {
-    const f = new core.IdentityFrame(new Uint8Array(12), w, h);
-    try {
-      assert.equal(f.valid(), false, `${w}x${h}`);
-    } finally {
-      f.delete();
-    }
+  for (const [w, h] of [[2e9, 2e9], [100000, 100000], [-4, 4], [0, 4], [3, 3], [1.5, 4], [Number.NaN, 2]]) {
+    const f = core.identityFrame(new Uint8Array(12), w, h);
+    assert.equal(f.ok, false, `${w}x${h}`);
+    assert.equal(f.error.code, 'invalid_argument');
   }
-  const ok = new core.IdentityFrame(new Uint8Array(2 * 2 * 3), 2, 2);
-  assert.equal(ok.valid(), true);
+  assert.equal(core.identityFrame(new Float32Array(12), 2, 2).ok, false, 'pixels are bytes');
+  const ok = core.identityFrame(new Uint8Array(2 * 2 * 3), 2, 2);
+  assert.equal(ok.width, 2);
   ok.delete();
+  assert.equal(core.cropTensor(ok, [0, 0, 1, 1], spec).error.message, 'the frame was deleted');
 });
 
-test('crops of an invalid (empty) frame are the fill value, not memory outside the frame', async () => {
+test('an empty frame (the constructor given a wrong size) is refused by every stage, not read', async () => {
   const core = await loadCore();
   const f = new core.IdentityFrame(new Uint8Array(1), 5, 5);
   try {
-    const t = core.cropTensor(f, [0, 0, 10, 10], spec);
-    assert.equal(t.length, 8 * 4 * 3);
-    for (let c = 0; c < 3; c++) {
-      const black = -spec.mean[c] / spec.std[c];
-      for (let i = 0; i < 32; i++) assert.ok(Math.abs(t[c * 32 + i] - black) < 1e-5);
+    assert.equal(f.width, 0);
+    for (const r of [
+      core.cropTensor(f, [0, 0, 10, 10], spec),
+      core.cropTensors([f], [[0, 0, 10, 10]], spec, 'box'),
+      core.detectionTensors(f, spec, spec),
+      core.maskFrames([f], [new Float32Array(21 * 4)], [[0, 0, 5, 5]], 2),
+    ]) {
+      assert.equal(r.ok, false);
+      assert.match(r.error.message, /has no pixels/);
     }
-    assert.equal(core.maskFrame(f, new Float32Array(21 * 4), 2, [0, 0, 5, 5], 0.05), null);
   } finally {
     f.delete();
   }
@@ -41,12 +44,21 @@ test('crops of an invalid (empty) frame are the fill value, not memory outside t
 test('fusion, masks and the similarity rule answer bad arguments with an error value', async () => {
   const core = await loadCore();
   const layout = { parts: [{ name: 'face', dims: 4, weight: 0.8 }, { name: 'body', dims: 4, weight: 0.6 }], facePart: 'face' };
-  const bad = core.fuseParts(layout, [new Float32Array(4), new Float32Array(3)]);
+  const bad = core.fuseClip(layout, { face: [new Float32Array(4)], body: [new Float32Array(3)] }, [1]);
   assert.equal(bad.ok, false);
   assert.equal(bad.error.code, 'invalid_argument');
-  const fused = core.fuseParts(layout, [new Float32Array(0), Float32Array.of(1, 2, 3, 4)]);
+  const clip = core.fuseClip(layout, { face: [null], body: [Float32Array.of(1, 2, 3, 4)] }, [1]);
+  const fused = clip.frameVectors[0];
   assert.equal(fused.length, 8);
   assert.deepEqual([...fused.slice(0, 4)], [0, 0, 0, 0]);
+  assert.equal(core.fuseClip(layout, { face: [null], body: [Float32Array.of(1, 2, 3, 4)] }, [1, 1]).ok, false, 'one weight per frame');
+  const frame = core.identityFrame(new Uint8Array(4 * 4 * 3), 4, 4);
+  try {
+    const masks = core.maskFrames([frame], [new Float32Array(21 * 4 - 1)], [[0, 0, 4, 4]], 2);
+    assert.equal(masks.ok, false, 'logits of the wrong size');
+  } finally {
+    frame.delete();
+  }
   const parts = [{ name: 'face', offset: 0, dims: 4 }, { name: 'body', offset: 4, dims: 4 }];
   const r = core.partSimilarity({ rule: 'nearest' }, parts, fused, fused);
   assert.equal(r.ok, false);

@@ -2,6 +2,7 @@
 // histogram inside the mask, on real fixture frames.
 #include <catch.hpp>
 
+#include <cmath>
 #include <vector>
 
 #include "clip_frames.h"
@@ -71,4 +72,15 @@ TEST_CASE("the colour histogram inside the mask ignores the background") {
   };
   CHECK(dot(inside, plain_region) > dot(inside, plain_whole));
   CHECK(dot(inside, plain_region) > 0.9);
+}
+
+TEST_CASE("a mask over a NaN or infinite box is refused, and at() of NaN is 0") {
+  std::vector<float> logits(21 * 4, 0.0f);
+  for (int i = 0; i < 4; ++i) logits[size_t(i) * 21 + 15] = 10.0f;  // person everywhere
+  CHECK_FALSE(foreground_mask(logits.data(), logits.size(), 2, {0, 0, INFINITY, 10}, 0.05f));
+  CHECK_FALSE(foreground_mask(logits.data(), logits.size(), 2, {NAN, 0, 10, 10}, 0.05f));
+  auto m = foreground_mask(logits.data(), logits.size(), 2, {0, 0, 10, 10}, 0.05f);
+  REQUIRE(m);
+  CHECK(m->at(5, 5) > 0.99f);
+  CHECK(m->at(NAN, 5) == 0.0f);
 }

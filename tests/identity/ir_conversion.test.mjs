@@ -18,7 +18,7 @@ import { cacheDir, ensureModels, findPython, loadManifest, npmPackageFiles } fro
 import { loadCore } from '../../lib/core_module.mjs';
 import { sample } from '../../lib/media.mjs';
 import { nodeRunner } from '../../lib/identity/node.mjs';
-import { tensorSpec } from '../../lib/identity/pipeline.mjs';
+import { deleteFrames, detectFrames, identityFrames, tensorSpec } from '../../lib/identity/pipeline.mjs';
 import * as ort from 'onnxruntime-web';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -31,35 +31,29 @@ async function cropsOf(clip, count, perCrop) {
   const sampled = await sample(path.join(clips, clip), { allowLowRes: true, count });
   const out = [];
   for (const f of sampled.frames) {
-    const image = new core.IdentityFrame(f.rgb, f.width, f.height);
+    const [image] = identityFrames(core, [f]);
     try {
       const t = await perCrop(core, runner, image);
       if (t) out.push(t);
     } finally {
-      image.delete();
+      deleteFrames([image]);
     }
   }
   return out;
 }
 
-// A YuNet face aligned into the tensor of `faceSpec` (default: the served face embedder's).
+// A YuNet face (the pipeline's detection stage) aligned into the tensor of `faceSpec` (default:
+// the served face embedder's).
 function alignedFace(faceSpec = null) {
   return async (core, runner, image) => {
-    const spec = tensorSpec(runner.spec('face_detector'), { width: 640, height: 480 });
-    const t = core.letterboxTensor(image, spec);
-    const o = await runner.run('face_detector', t.tensor, [1, 3, 480, 640]);
-    const dets = core.decodeYunet(Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.data])), t.fit, 0.6, 0.45);
-    return dets.length ? core.alignedFaceTensor(image, dets[0].landmarks, faceSpec ?? tensorSpec(runner.spec('face_embedder'))) : null;
+    const [{ faces }] = await detectFrames(core, runner, [image]);
+    return faces.length ? core.alignedFaceTensor(image, faces[0].landmarks, faceSpec ?? tensorSpec(runner.spec('face_embedder'))) : null;
   };
 }
 
 async function personCrop(core, runner, image) {
-  const spec = tensorSpec(runner.spec('object_detector'));
-  const t = core.letterboxTensor(image, spec);
-  const o = await runner.run('object_detector', t.tensor, [1, 3, spec.height, spec.width]);
-  const person = core.decodeYolox(Object.values(o)[0].data, t.fit, 0.3, 0.45)
-    .filter((d) => d.kind === 'person')
-    .sort((a, b) => b.score - a.score)[0];
+  const [{ objects }] = await detectFrames(core, runner, [image]);
+  const person = objects.filter((d) => d.kind === 'person').sort((a, b) => b.score - a.score)[0];
   return person ? core.cropTensor(image, person.box, tensorSpec(runner.spec('person-reid-0277'))) : null;
 }
 

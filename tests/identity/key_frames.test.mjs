@@ -19,7 +19,7 @@ test.before(() => ensureModels({ quiet: true }));
 
 test('key frames: the sharper frame of each pair of neighbours, and each frame takes its nearest', async () => {
   const sampled = await sample(clip, { count: 16, allowLowRes: true });
-  const weights = sharpnessWeights(sampled.frames);
+  const weights = sharpnessWeights(await loadCore(), sampled.frames);
   const keys = keyFrames(weights);
   assert.equal(keys.length, 8);
   keys.forEach((k, j) => {

@@ -1,6 +1,8 @@
 // The charid.embedding/1 payload text.
 #include <catch.hpp>
 
+#include <cmath>
+
 #include "identity/payload.h"
 
 using namespace charid::identity;
@@ -14,8 +16,8 @@ TEST_CASE("payload fields in contract order, vector base64 of the int8 values") 
   p.frames = 16;
   p.subject_kind = "person";
   p.subject_box = {0.25, 0.1, 0.5, 0.8};
-  p.source_json = R"({"codec":"h264"})";
-  p.quality_json = R"({"sharpness":12.5})";
+  p.source = {{"codec", "h264"}};
+  p.quality = {{"sharpness", 12.5}};
   p.warnings = {"multiple_subjects", "say \"hi\"\n"};
   p.timings_ms = {{"decode", 10.5}, {"detect", 20}, {"embed", 30}, {"total", 61.25}};
   const std::string j = payload_json(p);
@@ -43,4 +45,21 @@ TEST_CASE("payload fields in contract order, vector base64 of the int8 values") 
   CHECK(q.value().values[0] == 127);
   CHECK(q.value().values[1] == -64);
   CHECK(q.value().values[kIdentityDims - 1] == 32);
+}
+
+TEST_CASE("payload: the backend closes timings_ms, odd values stay valid JSON") {
+  EmbeddingPayload p;
+  p.vector = quantize_int8({0.5f, -0.5f});
+  p.window_start = std::nan("");
+  p.subject_box = {0.25, 0.5, 1e-7, 1};
+  p.warnings = {std::string("bad \xff utf-8")};
+  p.timings_ms = {{"total", 1.25}};
+  p.backend = "webgpu+wasm";
+  const std::string j = payload_json(p);
+  CHECK(j.find("\"timings_ms\":{\"total\":1.25,\"backend\":\"webgpu+wasm\"}}") != std::string::npos);
+  CHECK(j.find("\"window\":{\"start\":null,") != std::string::npos);
+  CHECK(j.find("\"box\":[0.25,0.5,1e-07,1]") != std::string::npos);
+  const auto back = nlohmann::json::parse(j);
+  CHECK(back["warnings"][0].get<std::string>().rfind("bad ", 0) == 0);
+  CHECK(back["dims"] == 2);
 }

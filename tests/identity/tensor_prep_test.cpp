@@ -107,3 +107,13 @@ TEST_CASE("an empty frame gives a tensor of the fill value instead of reading ou
   letterbox_to_tensor(empty, spec, 114.0f, l.data());
   CHECK(l[0] == Approx((114.0f / 255 - spec.mean[0]) / spec.std[0]));
 }
+
+TEST_CASE("a NaN or infinite box reads no pixel: the crop is the fill value") {
+  const RgbImage img = charid::test::clip_frames("signer_grey_a.mp4", 1)[0];
+  const TensorSpec spec = imagenet(4, 4);
+  std::vector<float> t(spec.size(), 123.0f);
+  for (const Box& b : {Box{0, 0, INFINITY, 10}, Box{NAN, 0, 10, 10}, Box{-INFINITY, 0, INFINITY, 1}}) {
+    crop_to_tensor(img, b, spec, t.data());
+    for (size_t i = 0; i < t.size(); ++i) CHECK(t[i] == Approx(normalised(spec, int(i / 16), 0)));
+  }
+}
