@@ -87,3 +87,30 @@ test('face_offset moves only the face-led branch, in the core and in the JS rule
     assert.ok(Math.abs(modelSimilarity({ parts, similarity: shifted }, x, y) - core.partSimilarity(shifted, parts, x, y)) < 1e-9);
   }
 });
+
+// Found by tests/wasm_api/identity_api_properties.test.mjs: a box of 1e308 (infinite as a float)
+// made the square around it NaN, and the resampler read far outside the frame (memory access
+// out of bounds). Now the binding refuses it, and the core fills NaN coordinates.
+test('a box too large for float coordinates is refused, and the module keeps working', async () => {
+  const core = await loadCore();
+  const frame = core.identityFrame(new Uint8Array(4 * 4 * 3).fill(200), 4, 4);
+  try {
+    for (const r of [
+      core.subjectMaskTensors([frame], [[0, 0, 1e308, 0]], spec),
+      core.cropTensors([frame], [[0, 0, 1e308, 0]], spec, 'square'),
+      core.cropTensor(frame, [Number.MAX_VALUE, 0, 1, 1], spec),
+      core.colourDescriptors([frame], [[0, 0, 1e39, 1]]),
+    ]) {
+      assert.equal(r.ok, false);
+      assert.match(r.error.message, /too large/);
+    }
+    // a finite box whose grown square overflows a float
+    const huge = core.subjectMaskTensors([frame], [[0, 0, 3e38, 3e38]], spec);
+    assert.equal(huge.ok, false);
+    const t = core.cropTensors([frame], [[0, 0, 2, 2]], spec, 'square');
+    assert.equal(t.ok, true);
+    assert.ok(Math.abs(t.tensor[0] - (200 / 255 - spec.mean[0]) / spec.std[0]) < 1e-5);
+  } finally {
+    frame.delete();
+  }
+});
