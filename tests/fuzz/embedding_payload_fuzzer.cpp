@@ -1,5 +1,6 @@
 // Feeds arbitrary bytes, read as JSON, to the registry's payload parser
-// (parse_embedding), with the real model manifest and with a tiny 4-dims
+// (parse_embedding, whose schema check covers the descriptive fields too),
+// with the real model manifest and with a tiny 4-dims
 // model that random input can satisfy. Every input must end in an Embedding
 // that fits its model or a 4xx ApiError with a message, never a crash, an
 // exception or a hang.
