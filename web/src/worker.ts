@@ -202,6 +202,7 @@ async function doSample(m: Msg) {
     decodeMs,
     decoder: sampled.decoder,
     ...(sampled.fallback ? { fallback: sampled.fallback } : {}),
+    ...(sampled.codec ? { codec: sampled.codec } : {}), // the WebCodecs codec string that served
   };
 }
 
