@@ -29,6 +29,12 @@ test('charid embed writes a valid charid.embedding/1 payload with every descript
     assert.ok(Object.hasOwn(payload, field), `payload lacks ${field}`);
   }
   assert.equal(Buffer.from(payload.vector, 'base64').length, payload.dims);
+  // the stages in order, then what ran the networks (runner.backend; one wasm thread in Node)
+  assert.deepEqual(Object.keys(payload.timings_ms), ['decode', 'detect', 'embed', 'total', 'backend']);
+  assert.equal(payload.timings_ms.backend, 'wasm');
+  // source and quality are the values the pipeline passed, written by the core as JSON objects
+  assert.equal(typeof payload.source.codec, 'string');
+  assert.equal(payload.quality.frames_kept > 0, true);
 });
 
 test('a saved payload that breaks the schema is invalid_argument naming the field', async () => {
