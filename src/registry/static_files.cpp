@@ -26,14 +26,16 @@ constexpr const char* kNotBuiltPage = R"html(<!doctype html>
 // eval), requests only to this server (the API and /models/), no plugins,
 // no framing, no <base> rewrites. The API key the page keeps in
 // localStorage is readable by any script of this origin, so keeping every
-// other script out is what protects it (docs/REGISTRY.md). No inline style
-// either: the page's templates position things through the CSSOM (lit-html's
-// styleMap), which the policy allows, and the npm package's stylesheet is a
-// constructed one.
+// other script out is what protects it (docs/REGISTRY.md). Styles may be
+// inline: lit-html's styleMap (the page's boxes and window, web/src/page)
+// writes its first value as a style attribute and only later ones through
+// the CSSOM, and a style cannot run code.
 // A Worker takes its policy from its own script's response, so scripts get
 // the same policy: the wasm core is linked with -sDYNAMIC_EXECUTION=0 (its
 // Embind glue makes no function with `new Function`) and ONNX Runtime Web's
-// wasm build uses none, so neither needs 'unsafe-eval'.
+// wasm build uses none, so neither needs 'unsafe-eval'. (ORT's WebGPU glue,
+// ort-wasm-simd-threaded.jsep.mjs, still has one in Embind's emval method
+// caller; docs/WEB.md.)
 // Videos chosen by URL are fetched by the page's Worker itself (never through this server), so
 // their origins must be in connect-src: `--media-origin` adds them; by default only this server.
 std::string content_security_policy(const std::vector<std::string>& media_origins) {
@@ -42,7 +44,7 @@ std::string content_security_policy(const std::vector<std::string>& media_origin
   return "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; " +
          connect +
          "; img-src 'self' data: blob:; "
-         "media-src 'self' blob:; style-src 'self'; object-src 'none'; "
+         "media-src 'self' blob:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
          "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 }
 
