@@ -5,13 +5,14 @@
 // Nothing of a pack is sent anywhere.
 import { html } from 'lit-html';
 import { ifDefined } from 'lit-html/directives/if-defined.js';
+import { CharidError } from '../../../lib/errors.mjs';
 import { errorText } from '../logic';
 import { loadPack, packIds, savePack, zipPack } from './pack_store';
 import type { Box, Context } from './state';
 
 // What the pack of a new character is made from: the clip and window it was created from.
 export type PackSource = { file: Blob; start: number; box: Box | null; allowLowRes: boolean; model?: string };
-type Making = { state: 'making' | 'error'; message?: string };
+type Making = { state: 'making' | 'error' | 'not_kept'; message?: string };
 
 export function packFeature(ctx: Context) {
   const { engine } = ctx;
@@ -44,8 +45,10 @@ export function packFeature(ctx: Context) {
       start: source.start, box: source.box, allowLowRes: source.allowLowRes, model: source.model ?? c.model, id: c.id, name: c.name,
     });
     ctx.root.dataset.packMs = String(Math.round(performance.now() - t0));
-    await savePack(c.id, pack).catch(() => {}); // a full storage still downloads the pack
-    making.delete(c.id);
+    // a full (or switched-off) storage still downloads the pack, and says it was not kept
+    const kept = await savePack(c.id, pack).then(() => true, () => false);
+    if (kept) making.delete(c.id);
+    else making.set(c.id, { state: 'not_kept', message: 'This browser\'s storage is full: the pack was downloaded but not kept here.' });
     await refreshPacks();
     return pack;
   }
@@ -55,7 +58,7 @@ export function packFeature(ctx: Context) {
       const kept = stored.has(c.id) ? await loadPack(c.id) : undefined;
       if (kept) return download(c.id, kept);
       const source = sources.get(c.id);
-      if (!source) throw { code: 'pack_unavailable', message: 'This character\'s pack was not made in this browser; make it from its clip on the ID card.' };
+      if (!source) throw new CharidError('pack_unavailable', 'This character\'s pack was not made in this browser; make it from its clip on the ID card.');
       download(c.id, await makeAndKeep(c, source));
     } catch (e: any) {
       making.set(c.id, { state: 'error', message: errorText({ code: e?.code ?? 'internal_error', message: e?.message }) });
@@ -69,7 +72,7 @@ export function packFeature(ctx: Context) {
     return html`<button data-testid="pack-download" data-state=${state} ?disabled=${m?.state === 'making'}
         title="Reference images of this character for video generators (Kling, Veo, Vidu, MiniMax, Runway), made on this device"
         @click=${() => onClick(c)}>${m?.state === 'making' ? 'Making the reference pack...' : 'Reference pack'}</button>
-      ${m?.state === 'error' ? html`<span class="small pack-error" data-testid="pack-error" data-id=${ifDefined(c.id)}>${m.message}</span>` : ''}`;
+      ${m?.message ? html`<span class="small pack-error" data-testid="pack-error" data-id=${ifDefined(c.id)}>${m.message}</span>` : ''}`;
   };
 
   return {
