@@ -47,6 +47,7 @@ function sampleAndEmbed(page, file, { embed = true } = {}) {
       codec: s.codec ?? null,
       fallback: s.fallback ?? null,
       decodeMs: s.decodeMs,
+      decodeStages: s.decodeStages ?? null,
       sampleMs,
       window: s.window,
       frames: s.frames.map((f) => ({ timestamp: f.timestamp, width: f.width, height: f.height })),
@@ -81,7 +82,7 @@ describe('WebCodecs decode path (Chromium)', { skip: missing ?? false, timeout: 
     for (const clip of CLIPS) {
       const a = await sampleAndEmbed(on, clip.file, { embed: clip.embed !== false });
       const b = await sampleAndEmbed(off, clip.file, { embed: clip.embed !== false });
-      t.diagnostic(`${clip.name}: webcodecs ${Math.round(a.decodeMs)} ms, wasm ${Math.round(b.decodeMs)} ms`);
+      t.diagnostic(`${clip.name}: webcodecs ${Math.round(a.decodeMs)} ms (${JSON.stringify(a.decodeStages)}), wasm ${Math.round(b.decodeMs)} ms`);
       assert.equal(a.decoder, 'webcodecs', `${clip.name}: WebCodecs did not serve (${a.fallback})`);
       assert.equal(b.decoder, 'wasm', clip.name);
       assert.equal(b.fallback, 'disabled', clip.name);

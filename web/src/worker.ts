@@ -18,7 +18,6 @@ import { openBlobReader } from '../../lib/readers/blob_reader.mjs';
 import { CharidError } from '../../lib/errors.mjs';
 import { stageOfModel } from './logic';
 import { MODEL_CACHE } from './cache_names.mjs';
-import { doCast, doPack } from './worker_features';
 
 type Msg = { id: number; type: string; [k: string]: any };
 
@@ -204,6 +203,7 @@ async function doSample(m: Msg) {
     decoder: sampled.decoder,
     ...(sampled.fallback ? { fallback: sampled.fallback } : {}),
     ...(sampled.codec ? { codec: sampled.codec } : {}), // the WebCodecs codec string that served
+    ...(sampled.stages_ms ? { decodeStages: sampled.stages_ms } : {}),
   };
 }
 
@@ -290,8 +290,6 @@ self.onmessage = async (ev: MessageEvent<Msg>) => {
         case 'sample': return doSample(m);
         case 'embed': return doEmbed(m);
         case 'drift': return doDrift(m);
-        case 'pack': return doPack(m, { core, loadRunner, sampleCached, stagedRunner });
-        case 'cast': return doCast(m, { core, loadRunner, sampleCached, stagedRunner, thumbnails });
         default: throw new WorkerError('invalid_argument', `unknown request ${m.type}`);
       }
     });

@@ -16,6 +16,7 @@ export type SampleHooks = {
 };
 
 async function sampleWithWebCodecs(core: any, file: Blob, o: WindowOptions, hooks: SampleHooks) {
+  const started = performance.now();
   const reader = openBlobReader(file);
   let plan;
   try {
@@ -28,6 +29,7 @@ async function sampleWithWebCodecs(core: any, file: Blob, o: WindowOptions, hook
     if (plan.error.code === 'unsupported_codec') return { fallback: 'unsupported_codec' };
     throw new MediaError(plan.error.code, plan.error.message);
   }
+  const planned = performance.now();
   const { frames, decoded } = await decodePlan(core, plan, {
     onFrame: (f, done, total) => {
       hooks.onProgress?.(done, total);
@@ -49,6 +51,8 @@ async function sampleWithWebCodecs(core: any, file: Blob, o: WindowOptions, hook
       decoder: 'webcodecs' as const,
       codec: plan.config.codec,
       packets_sent: plan.packets.length,
+      // the plan (demux, window, packets) and the decode (WebCodecs, copies, conversion)
+      stages_ms: { plan: Math.round(planned - started), decode: Math.round(performance.now() - planned) },
     },
   };
 }
