@@ -23,71 +23,17 @@ constexpr const char* kSchemaUnlock = "SELECT pg_advisory_unlock(4242002)";
 constexpr const char* kPurgeTryLock = "SELECT pg_try_advisory_lock(4242003)";
 constexpr const char* kPurgeUnlock = "SELECT pg_advisory_unlock(4242003)";
 
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS api_keys (
-  id BIGSERIAL PRIMARY KEY,
-  key_hash BYTEA NOT NULL UNIQUE,
-  credits BIGINT,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS characters (
-  seq BIGSERIAL PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
-  owner_id BIGINT NOT NULL REFERENCES api_keys(id),
-  name TEXT NOT NULL,
-  model TEXT NOT NULL,
-  visibility TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  scale REAL NOT NULL,
-  vector BYTEA NOT NULL,
-  vector_hash BYTEA NOT NULL,
-  UNIQUE (owner_id, name, model, vector_hash)
-);
-CREATE INDEX IF NOT EXISTS characters_by_owner ON characters (owner_id, seq);
-CREATE INDEX IF NOT EXISTS characters_public ON characters (seq) WHERE visibility = 'public';
+// PostgreSQL's own table: the change log other instances pull. Its `model`:
+// NULL when the change stored the creation vector, else the model of the
+// vector it added (a column databases made before added vectors lack).
+constexpr std::string_view kChangeLogSchema = R"sql(
 CREATE TABLE IF NOT EXISTS character_changes (
   seq BIGSERIAL PRIMARY KEY,
   character_id TEXT NOT NULL,
   deleted BOOLEAN NOT NULL,
   created_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
-CREATE TABLE IF NOT EXISTS character_vectors (
-  character_id TEXT NOT NULL REFERENCES characters(id) ON DELETE CASCADE,
-  model TEXT NOT NULL,
-  scale REAL NOT NULL,
-  vector BYTEA NOT NULL,
-  added_at TEXT NOT NULL,
-  PRIMARY KEY (character_id, model)
-);
--- Databases made before consent records and added vectors: existing
--- characters keep their rows and have no consent record. ALTER TABLE runs
--- only when a column is missing: even "ADD COLUMN IF NOT EXISTS" takes an
--- exclusive lock, which would deadlock with another instance loading its index.
--- character_changes.model: NULL when the change stored the creation vector,
--- else the model of the vector it added.
-DO $$
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
-                 AND table_name = 'characters' AND column_name = 'consent_basis') THEN
-    ALTER TABLE characters ADD COLUMN consent_basis TEXT, ADD COLUMN consent_at TEXT;
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()
-                 AND table_name = 'character_changes' AND column_name = 'model') THEN
-    ALTER TABLE character_changes ADD COLUMN model TEXT;
-  END IF;
-END
-$$;
 )sql";
-
-// The creation vector lives in `characters` (it is part of the idempotency
-// key); vectors of models added later in `character_vectors`.
-#define CHARID_CHARACTER_COLUMNS(c)                                                            \
-  c "id, " c "owner_id, " c "name, " c "model, " c "visibility, " c "created_at, " c "seq, " c \
-    "scale, " c "consent_basis, " c                                                            \
-    "consent_at, (SELECT string_agg(v.model, ',' ORDER BY"                                     \
-    " v.model) FROM character_vectors v WHERE v.character_id = " c "id)"
-constexpr const char* kCharacterColumns = CHARID_CHARACTER_COLUMNS("characters.");
-constexpr int kVectorColumn = 11;  // after the character columns, where a query adds it
 
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
@@ -148,6 +94,11 @@ PgResult run(PGconn* conn, const char* sql, const Params& params = Params()) {
   return r;
 }
 
+// A statement shared with SQLite (storage_rows.h), in PostgreSQL's words.
+PgResult run(PGconn* conn, std::string_view shared, const Params& params = Params()) {
+  return run(conn, render(kPostgresDialect, shared).c_str(), params);
+}
+
 std::string text(const PgResult& r, int row, int col) {
   return std::string(PQgetvalue(r.get(), row, col), PQgetlength(r.get(), row, col));
 }
@@ -167,22 +118,15 @@ std::string bytes(const PgResult& r, int row, int col) {
   return out;
 }
 
-CharacterRecord read_character(const PgResult& r, int row, int first_col = 0) {
-  CharacterRecord c;
-  c.id = text(r, row, first_col + 0);
-  c.owner_id = integer(r, row, first_col + 1);
-  c.name = text(r, row, first_col + 2);
-  c.model = text(r, row, first_col + 3);
-  c.visibility = text(r, row, first_col + 4);
-  c.created_at = text(r, row, first_col + 5);
-  c.seq = integer(r, row, first_col + 6);
-  c.scale = std::strtof(PQgetvalue(r.get(), row, first_col + 7), nullptr);
-  if (!is_null(r, row, first_col + 8)) {
-    c.consent = Consent{text(r, row, first_col + 8), text(r, row, first_col + 9)};
-  }
-  c.models = models_held(c.model, text(r, row, first_col + 10));
-  return c;
-}
+// One row of a result, as read_character (storage_rows.h) reads it.
+struct PgRow {
+  const PgResult& r;
+  int row;
+  std::string text(int col) const { return registry::text(r, row, col); }
+  int64_t integer(int col) const { return registry::integer(r, row, col); }
+  double real(int col) const { return std::strtof(PQgetvalue(r.get(), row, col), nullptr); }
+  bool is_null(int col) const { return registry::is_null(r, row, col); }
+};
 
 std::vector<int8_t> read_vector(const PgResult& r, int row, int col) {
   const std::string b = bytes(r, row, col);
@@ -204,16 +148,70 @@ Params character_params(const NewCharacter& c) {
   return p;
 }
 
-// Added vectors in the layout of kCharacterColumns + vector.
-constexpr const char* kAddedVectorRows =
-    "SELECT c.id, c.owner_id, c.name, v.model, c.visibility, c.created_at, c.seq, v.scale,"
-    " NULL, NULL, NULL, v.vector FROM character_vectors v JOIN characters c"
-    " ON c.id = v.character_id";
+// The create algorithm's steps (storage_rows.h) on one connection: the key's
+// row is locked (FOR UPDATE) so concurrent creates with one key spend credits
+// one at a time, and the insert and its change-log entry are made under the
+// change-log lock, so change numbers commit in order.
+class PgCreateSteps : public CreateSteps {
+ public:
+  explicit PgCreateSteps(PGconn* conn) : conn_(conn) {}
+  void begin() override { run(conn_, "BEGIN"); }
+  std::optional<CharacterRecord> find_same(const NewCharacter& c) override {
+    const auto r = run(conn_, sql::kFindSame,
+                       Params()
+                           .integer(c.owner_id)
+                           .text(c.name)
+                           .text(c.model)
+                           .bytes(c.vector_hash.data(), c.vector_hash.size()));
+    if (PQntuples(r.get()) == 0) return std::nullopt;
+    return read_character(PgRow{r, 0});
+  }
+  std::optional<int64_t> locked_credits(int64_t owner_id) override {
+    const auto r = run(conn_, sql::kCredits, Params().integer(owner_id));
+    if (PQntuples(r.get()) == 0 || is_null(r, 0, 0)) return std::nullopt;
+    return integer(r, 0, 0);
+  }
+  void spend_credit(int64_t owner_id) override {
+    run(conn_, sql::kSpendCredit, Params().integer(owner_id));
+  }
+  std::optional<int64_t> insert(const NewCharacter& c) override {
+    run(conn_, kChangeLock);
+    const auto inserted =
+        run(conn_, std::string(sql::kInsertCharacter) + std::string(sql::kInsertOnce),
+            character_params(c));
+    if (PQntuples(inserted.get()) == 0) return std::nullopt;
+    run(conn_, "INSERT INTO character_changes (character_id, deleted) VALUES ($1, false)",
+        Params().text(c.id));
+    return integer(inserted, 0, 0);
+  }
+  void commit() override { run(conn_, "COMMIT"); }
+  void rollback() override { run(conn_, "ROLLBACK"); }
 
-constexpr const char* kInsertCharacter =
-    "INSERT INTO characters (id, owner_id, name, model, visibility, created_at, scale, vector,"
-    " vector_hash, consent_basis, consent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-    " $11)";
+ private:
+  PGconn* conn_;
+};
+
+// The schema algorithm's steps (storage_rows.h).
+class PgSchemaSteps : public SchemaSteps {
+ public:
+  explicit PgSchemaSteps(PGconn* conn) : conn_(conn) {}
+  void exec(const std::string& sql) override {
+    PgResult r(PQexec(conn_, sql.c_str()));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      throw StorageError(std::string("postgres: schema: ") + PQerrorMessage(conn_));
+    }
+  }
+  bool has_column(const std::string& table, const std::string& column) override {
+    const auto r = run(conn_,
+                       "SELECT 1 FROM information_schema.columns WHERE table_schema ="
+                       " current_schema() AND table_name = $1 AND column_name = $2",
+                       Params().text(table).text(column));
+    return PQntuples(r.get()) > 0;
+  }
+
+ private:
+  PGconn* conn_;
+};
 
 }  // namespace
 
@@ -245,10 +243,9 @@ PostgresStorage::PostgresStorage(const std::string& url, size_t pool_size) : url
   // Instances may start together; one creates the schema at a time.
   run(conn.get(), kSchemaLock);
   try {
-    PgResult r(PQexec(conn.get(), kSchema));
-    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
-      throw StorageError(std::string("postgres: schema: ") + PQerrorMessage(conn.get()));
-    }
+    PgSchemaSteps schema(conn.get());
+    create_schema(schema, kPostgresDialect, kChangeLogSchema,
+                  {{"character_changes", "model", "TEXT"}});
   } catch (...) {
     PgResult(PQexec(conn.get(), kSchemaUnlock));
     throw;
@@ -329,48 +326,8 @@ std::optional<std::optional<int64_t>> PostgresStorage::add_credits(const std::st
 
 CreateOutcome PostgresStorage::create_character(const NewCharacter& c) {
   auto conn = lease();
-  const std::string find_same = std::string("SELECT ") + kCharacterColumns +
-                                " FROM characters WHERE owner_id = $1 AND name = $2 AND model = $3"
-                                " AND vector_hash = $4";
-  const Params same = Params()
-                          .integer(c.owner_id)
-                          .text(c.name)
-                          .text(c.model)
-                          .bytes(c.vector_hash.data(), c.vector_hash.size());
-
-  run(conn.get(), "BEGIN");
-  if (auto r = run(conn.get(), find_same.c_str(), same); PQntuples(r.get()) > 0) {
-    run(conn.get(), "COMMIT");
-    return {CreateOutcome::Status::existing, read_character(r, 0)};
-  }
-  // Row lock on the key: concurrent creates with one key spend credits one at a time.
-  const auto credits = run(conn.get(), "SELECT credits FROM api_keys WHERE id = $1 FOR UPDATE",
-                           Params().integer(c.owner_id));
-  if (PQntuples(credits.get()) > 0 && !is_null(credits, 0, 0) && integer(credits, 0, 0) <= 0) {
-    run(conn.get(), "ROLLBACK");
-    return {CreateOutcome::Status::insufficient_credits, {}};
-  }
-  run(conn.get(), "UPDATE api_keys SET credits = credits - 1 WHERE id = $1 AND credits IS NOT NULL",
-      Params().integer(c.owner_id));
-  run(conn.get(), kChangeLock);
-  const auto inserted = run(conn.get(),
-                            (std::string(kInsertCharacter) +
-                             " ON CONFLICT (owner_id, name, model, vector_hash) DO NOTHING"
-                             " RETURNING seq")
-                                .c_str(),
-                            character_params(c));
-  if (PQntuples(inserted.get()) == 0) {
-    // An identical create committed meanwhile: give the credit back, answer with it.
-    run(conn.get(), "ROLLBACK");
-    const auto r = run(conn.get(), find_same.c_str(), same);
-    if (PQntuples(r.get()) == 0) throw StorageError("postgres: idempotent create lost its row");
-    return {CreateOutcome::Status::existing, read_character(r, 0)};
-  }
-  const int64_t seq = integer(inserted, 0, 0);
-  run(conn.get(), "INSERT INTO character_changes (character_id, deleted) VALUES ($1, false)",
-      Params().text(c.id));
-  run(conn.get(), "COMMIT");
-  return {CreateOutcome::Status::created, created_record(c, seq)};
+  PgCreateSteps steps(conn.get());
+  return create_character_once(steps, c);
 }
 
 void PostgresStorage::bulk_insert(const std::vector<NewCharacter>& characters) {
@@ -378,7 +335,7 @@ void PostgresStorage::bulk_insert(const std::vector<NewCharacter>& characters) {
   run(conn.get(), "BEGIN");
   run(conn.get(), kChangeLock);
   for (const auto& c : characters) {
-    run(conn.get(), kInsertCharacter, character_params(c));
+    run(conn.get(), sql::kInsertCharacter, character_params(c));
     run(conn.get(), "INSERT INTO character_changes (character_id, deleted) VALUES ($1, false)",
         Params().text(c.id));
   }
@@ -387,28 +344,21 @@ void PostgresStorage::bulk_insert(const std::vector<NewCharacter>& characters) {
 
 std::optional<CharacterRecord> PostgresStorage::find_character(const std::string& id) {
   auto conn = lease();
-  const auto r =
-      run(conn.get(),
-          (std::string("SELECT ") + kCharacterColumns + " FROM characters WHERE id = $1").c_str(),
-          Params().text(id));
+  const auto r = run(conn.get(), sql::kFindCharacter, Params().text(id));
   if (PQntuples(r.get()) == 0) return std::nullopt;
-  return read_character(r, 0);
+  return read_character(PgRow{r, 0});
 }
 
 std::vector<CharacterRecord> PostgresStorage::list_characters(int64_t owner_id, size_t limit,
                                                               std::optional<int64_t> before_seq) {
   auto conn = lease();
-  const auto r =
-      run(conn.get(),
-          (std::string("SELECT ") + kCharacterColumns +
-           " FROM characters WHERE owner_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3")
-              .c_str(),
-          Params()
-              .integer(owner_id)
-              .integer(before_seq.value_or(INT64_MAX))
-              .integer(static_cast<int64_t>(limit)));
+  const auto r = run(conn.get(), sql::kListCharacters,
+                     Params()
+                         .integer(owner_id)
+                         .integer(before_seq.value_or(INT64_MAX))
+                         .integer(static_cast<int64_t>(limit)));
   std::vector<CharacterRecord> out;
-  for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(read_character(r, i));
+  for (int i = 0; i < PQntuples(r.get()); ++i) out.push_back(read_character(PgRow{r, i}));
   return out;
 }
 
@@ -416,8 +366,7 @@ bool PostgresStorage::delete_character(const std::string& id, int64_t owner_id) 
   auto conn = lease();
   run(conn.get(), "BEGIN");
   run(conn.get(), kChangeLock);
-  const auto r = run(conn.get(), "DELETE FROM characters WHERE id = $1 AND owner_id = $2",
-                     Params().text(id).integer(owner_id));
+  const auto r = run(conn.get(), sql::kDeleteCharacter, Params().text(id).integer(owner_id));
   if (std::strcmp(PQcmdTuples(r.get()), "0") == 0) {
     run(conn.get(), "ROLLBACK");
     return false;
@@ -439,13 +388,7 @@ int64_t PostgresStorage::load_public(const std::function<void(CharacterRecord&&)
 void PostgresStorage::load_owner_vectors(int64_t owner_id, const std::string& model,
                                          const std::function<void(CharacterRecord&&)>& sink) {
   auto conn = lease();
-  const auto r = run(conn.get(),
-                     "SELECT id, name, visibility, vector FROM characters"
-                     " WHERE owner_id = $1 AND model = $2 AND visibility <> 'public'"
-                     " UNION ALL SELECT c.id, c.name, c.visibility, v.vector FROM characters c"
-                     " JOIN character_vectors v ON v.character_id = c.id"
-                     " WHERE c.owner_id = $1 AND v.model = $2 AND c.visibility <> 'public'",
-                     Params().integer(owner_id).text(model));
+  const auto r = run(conn.get(), sql::kOwnerVectors, Params().integer(owner_id).text(model));
   for (int i = 0; i < PQntuples(r.get()); ++i) {
     CharacterRecord c;
     c.id = text(r, i, 0);
@@ -466,14 +409,14 @@ int64_t PostgresStorage::load_rows(bool public_only,
   const auto cursor = run(conn.get(), "SELECT COALESCE(MAX(seq), 0) FROM character_changes");
   const int64_t change_cursor = integer(cursor, 0, 0);
   const std::string page_sql =
-      std::string("SELECT ") + kCharacterColumns + ", vector FROM characters WHERE seq > $1" +
+      "SELECT " + character_columns(kPostgresDialect) + ", vector FROM characters WHERE seq > $1" +
       (public_only ? " AND visibility = 'public'" : "") + " ORDER BY seq LIMIT 5000";
   int64_t last = 0;
   for (;;) {
     const auto r = run(conn.get(), page_sql.c_str(), Params().integer(last));
     const int rows = PQntuples(r.get());
     for (int i = 0; i < rows; ++i) {
-      CharacterRecord c = read_character(r, i);
+      CharacterRecord c = read_character(PgRow{r, i});
       c.vector = read_vector(r, i, kVectorColumn);
       last = c.seq;
       sink(std::move(c));
@@ -482,11 +425,10 @@ int64_t PostgresStorage::load_rows(bool public_only,
   }
   // Then each added vector, as a record of its character with that model.
   const auto added =
-      run(conn.get(), (std::string(kAddedVectorRows) +
-                       (public_only ? " WHERE c.visibility = 'public'" : "") + " ORDER BY c.seq")
-                          .c_str());
+      run(conn.get(), std::string(sql::kAddedVectorRows) +
+                          std::string(public_only ? sql::kPublicOnly : "") + " ORDER BY c.seq");
   for (int i = 0; i < PQntuples(added.get()); ++i) {
-    CharacterRecord c = read_character(added, i);
+    CharacterRecord c = read_character(PgRow{added, i});
     c.vector = read_vector(added, i, kVectorColumn);
     sink(std::move(c));
   }
@@ -535,11 +477,7 @@ AddVectorOutcome PostgresStorage::add_vector(const std::string& id, int64_t owne
 std::optional<ModelVector> PostgresStorage::find_vector(const std::string& id,
                                                         const std::string& model) {
   auto conn = lease();
-  const auto r = run(conn.get(),
-                     "SELECT scale, vector FROM characters WHERE id = $1 AND model = $2"
-                     " UNION ALL SELECT scale, vector FROM character_vectors"
-                     " WHERE character_id = $1 AND model = $2",
-                     Params().text(id).text(model));
+  const auto r = run(conn.get(), sql::kFindVector, Params().text(id).text(model));
   if (PQntuples(r.get()) == 0) return std::nullopt;
   return ModelVector{model, std::strtof(PQgetvalue(r.get(), 0, 0), nullptr), read_vector(r, 0, 1)};
 }
@@ -555,15 +493,16 @@ ChangeBatch PostgresStorage::changes_since(int64_t cursor, size_t limit) {
   }
   // A change that added a vector (l.model set) carries that vector, in the
   // place of the creation vector; one whose vector is gone since has no row.
-  const auto r = run(conn.get(),
-                     "SELECT l.seq, l.character_id, l.deleted, " CHARID_CHARACTER_COLUMNS("c.")
-                     ", c.vector, l.model, v.scale, v.vector"
-                     " FROM character_changes l LEFT JOIN characters c"
-                     " ON c.id = l.character_id AND NOT l.deleted"
-                     " LEFT JOIN character_vectors v"
-                     " ON v.character_id = l.character_id AND v.model = l.model"
-                     " WHERE l.seq > $1 ORDER BY l.seq LIMIT $2",
-                     Params().integer(cursor).integer(static_cast<int64_t>(limit)));
+  static const std::string changes_sql = "SELECT l.seq, l.character_id, l.deleted, " +
+                                         character_columns(kPostgresDialect, "c") +
+                                         ", c.vector, l.model, v.scale, v.vector"
+                                         " FROM character_changes l LEFT JOIN characters c"
+                                         " ON c.id = l.character_id AND NOT l.deleted"
+                                         " LEFT JOIN character_vectors v"
+                                         " ON v.character_id = l.character_id AND v.model = l.model"
+                                         " WHERE l.seq > $1 ORDER BY l.seq LIMIT $2";
+  const auto r =
+      run(conn.get(), changes_sql, Params().integer(cursor).integer(static_cast<int64_t>(limit)));
   constexpr int kFirst = 3;
   constexpr int kAddedModel = kFirst + kVectorColumn + 1;
   for (int i = 0; i < PQntuples(r.get()); ++i) {
@@ -574,7 +513,7 @@ ChangeBatch PostgresStorage::changes_since(int64_t cursor, size_t limit) {
     const bool added_vector = !is_null(r, i, kAddedModel);
     if (!ch.deleted && !is_null(r, i, kFirst) &&
         (!added_vector || !is_null(r, i, kAddedModel + 2))) {
-      ch.record = read_character(r, i, kFirst);
+      ch.record = read_character(PgRow{r, i}, kFirst);
       if (added_vector) {
         ch.record->model = text(r, i, kAddedModel);
         ch.record->scale = std::strtof(PQgetvalue(r.get(), i, kAddedModel + 1), nullptr);

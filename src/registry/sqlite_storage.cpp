@@ -2,62 +2,11 @@
 
 #include <sqlite3.h>
 
-#include <set>
-
 #include "registry/api_error.h"
 #include "registry/storage_rows.h"
 
 namespace charid::registry {
 namespace {
-
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS api_keys (
-  id INTEGER PRIMARY KEY,
-  key_hash BLOB NOT NULL UNIQUE,
-  credits INTEGER,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS characters (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  owner_id INTEGER NOT NULL REFERENCES api_keys(id),
-  name TEXT NOT NULL,
-  model TEXT NOT NULL,
-  visibility TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  scale REAL NOT NULL,
-  vector BLOB NOT NULL,
-  vector_hash BLOB NOT NULL,
-  consent_basis TEXT,
-  consent_at TEXT,
-  UNIQUE (owner_id, name, model, vector_hash)
-);
-CREATE INDEX IF NOT EXISTS characters_by_owner ON characters (owner_id, seq);
-CREATE INDEX IF NOT EXISTS characters_public ON characters (seq) WHERE visibility = 'public';
-CREATE TABLE IF NOT EXISTS character_vectors (
-  character_id TEXT NOT NULL REFERENCES characters(id) ON DELETE CASCADE,
-  model TEXT NOT NULL,
-  scale REAL NOT NULL,
-  vector BLOB NOT NULL,
-  added_at TEXT NOT NULL,
-  PRIMARY KEY (character_id, model)
-);
-)sql";
-
-// Columns that databases made before consent records lack (ALTER TABLE adds
-// them on open; existing characters have no consent record).
-constexpr const char* kAddedColumns[][2] = {
-    {"consent_basis", "ALTER TABLE characters ADD COLUMN consent_basis TEXT"},
-    {"consent_at", "ALTER TABLE characters ADD COLUMN consent_at TEXT"},
-};
-
-// The creation vector lives in `characters` (it is part of the idempotency
-// key); vectors of models added later in `character_vectors`.
-constexpr const char* kCharacterColumns =
-    "id, owner_id, name, model, visibility, created_at, seq, scale, consent_basis, consent_at,"
-    " (SELECT group_concat(v.model, ',') FROM character_vectors v"
-    " WHERE v.character_id = characters.id) AS added_models";
-constexpr int kVectorColumn = 11;  // after kCharacterColumns, where a query adds it
 
 // A prepared statement that finalizes itself; binds are 1-based like SQLite.
 class Statement {
@@ -65,6 +14,9 @@ class Statement {
   Statement(sqlite3* db, const char* sql) : db_(db) {
     if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail();
   }
+  // A statement shared with PostgreSQL (storage_rows.h), in SQLite's words.
+  Statement(sqlite3* db, std::string_view shared)
+      : Statement(db, render(kSqliteDialect, shared).c_str()) {}
   ~Statement() { sqlite3_finalize(stmt_); }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -116,34 +68,13 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-CharacterRecord read_character(const Statement& s) {
-  CharacterRecord r;
-  r.id = s.text(0);
-  r.owner_id = s.integer(1);
-  r.name = s.text(2);
-  r.model = s.text(3);
-  r.visibility = s.text(4);
-  r.created_at = s.text(5);
-  r.seq = s.integer(6);
-  r.scale = static_cast<float>(s.real(7));
-  if (!s.is_null(8)) r.consent = Consent{s.text(8), s.text(9)};
-  r.models = models_held(r.model, s.text(10));
-  return r;
-}
-
-int64_t insert_row(sqlite3* db, const NewCharacter& c) {
-  Statement insert(db,
-                   "INSERT INTO characters (id, owner_id, name, model, visibility, created_at,"
-                   " scale, vector, vector_hash, consent_basis, consent_at)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  insert.bind(1, c.id).bind(2, c.owner_id).bind(3, c.name).bind(4, c.model);
-  insert.bind(5, c.visibility).bind(6, c.created_at).bind(7, static_cast<double>(c.scale));
-  insert.bind_blob(8, c.vector.data(), c.vector.size());
-  insert.bind_blob(9, c.vector_hash.data(), c.vector_hash.size());
-  insert.bind_optional(10, c.consent ? std::optional(c.consent->basis) : std::nullopt);
-  insert.bind_optional(11, c.consent ? std::optional(c.consent->recorded_at) : std::nullopt);
-  insert.step();
-  return sqlite3_last_insert_rowid(db);
+void bind_character(Statement& s, const NewCharacter& c) {
+  s.bind(1, c.id).bind(2, c.owner_id).bind(3, c.name).bind(4, c.model);
+  s.bind(5, c.visibility).bind(6, c.created_at).bind(7, static_cast<double>(c.scale));
+  s.bind_blob(8, c.vector.data(), c.vector.size());
+  s.bind_blob(9, c.vector_hash.data(), c.vector_hash.size());
+  s.bind_optional(10, c.consent ? std::optional(c.consent->basis) : std::nullopt);
+  s.bind_optional(11, c.consent ? std::optional(c.consent->recorded_at) : std::nullopt);
 }
 
 // Rolls back unless committed, so an exception never leaves a transaction open.
@@ -157,6 +88,10 @@ class Transaction {
     run("COMMIT");
     done_ = true;
   }
+  void rollback() {
+    run("ROLLBACK");
+    done_ = true;
+  }
 
  private:
   void run(const char* sql) {
@@ -166,6 +101,68 @@ class Transaction {
   }
   sqlite3* db_;
   bool done_ = false;
+};
+
+class SqliteSchemaSteps : public SchemaSteps {
+ public:
+  explicit SqliteSchemaSteps(sqlite3* db) : db_(db) {}
+  void exec(const std::string& sql) override {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message ? message : "unknown error";
+      sqlite3_free(message);
+      throw StorageError("sqlite: " + text);
+    }
+  }
+  bool has_column(const std::string& table, const std::string& column) override {
+    Statement info(db_, ("PRAGMA table_info(" + table + ")").c_str());
+    while (info.step()) {
+      if (info.text(1) == column) return true;
+    }
+    return false;
+  }
+
+ private:
+  sqlite3* db_;
+};
+
+// The create algorithm's steps (storage_rows.h) on one SQLite connection;
+// BEGIN IMMEDIATE takes the write lock, so the credit check needs no row lock.
+class SqliteCreateSteps : public CreateSteps {
+ public:
+  explicit SqliteCreateSteps(sqlite3* db) : db_(db) {}
+  void begin() override { tx_.emplace(db_); }
+  std::optional<CharacterRecord> find_same(const NewCharacter& c) override {
+    Statement same(db_, sql::kFindSame);
+    same.bind(1, c.owner_id).bind(2, c.name).bind(3, c.model);
+    same.bind_blob(4, c.vector_hash.data(), c.vector_hash.size());
+    if (!same.step()) return std::nullopt;
+    return read_character(same);
+  }
+  std::optional<int64_t> locked_credits(int64_t owner_id) override {
+    Statement credits(db_, sql::kCredits);
+    credits.bind(1, owner_id);
+    if (!credits.step() || credits.is_null(0)) return std::nullopt;
+    return credits.integer(0);
+  }
+  void spend_credit(int64_t owner_id) override {
+    Statement(db_, sql::kSpendCredit).bind(1, owner_id).step();
+  }
+  std::optional<int64_t> insert(const NewCharacter& c) override {
+    Statement insert(db_, std::string(sql::kInsertCharacter) + std::string(sql::kInsertOnce));
+    bind_character(insert, c);
+    if (!insert.step()) return std::nullopt;
+    const int64_t seq = insert.integer(0);
+    while (insert.step()) {
+    }
+    return seq;
+  }
+  void commit() override { tx_->commit(); }
+  void rollback() override { tx_->rollback(); }
+
+ private:
+  sqlite3* db_;
+  std::optional<Transaction> tx_;  // rolled back if an exception leaves it open
 };
 
 }  // namespace
@@ -188,21 +185,10 @@ SqliteStorage::SqliteStorage(const std::string& path) {
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA secure_delete=ON");
   exec("PRAGMA foreign_keys=ON");
-  exec(kSchema);
-  migrate();
-}
-
-// Brings a database made by an earlier version up to this schema, keeping
-// its rows (new tables come from kSchema's IF NOT EXISTS).
-void SqliteStorage::migrate() {
-  std::set<std::string> columns;
-  {
-    Statement info(db_.get(), "PRAGMA table_info(characters)");
-    while (info.step()) columns.insert(info.text(1));
-  }
-  for (const auto& [column, sql] : kAddedColumns) {
-    if (!columns.count(column)) exec(sql);
-  }
+  // The tables, and the columns a database made by an earlier version lacks
+  // (its rows kept): storage_rows.h, shared with PostgreSQL.
+  SqliteSchemaSteps schema(db_.get());
+  create_schema(schema, kSqliteDialect);
 }
 
 SqliteStorage::~SqliteStorage() = default;
@@ -267,45 +253,24 @@ std::optional<std::optional<int64_t>> SqliteStorage::add_credits(const std::stri
 
 CreateOutcome SqliteStorage::create_character(const NewCharacter& c) {
   std::lock_guard lock(mutex_);
-  Transaction tx(db_.get());
-  {
-    Statement same(db_.get(), (std::string("SELECT ") + kCharacterColumns +
-                               " FROM characters WHERE owner_id = ? AND name = ? AND model = ?"
-                               " AND vector_hash = ?")
-                                  .c_str());
-    same.bind(1, c.owner_id).bind(2, c.name).bind(3, c.model);
-    same.bind_blob(4, c.vector_hash.data(), c.vector_hash.size());
-    if (same.step()) return {CreateOutcome::Status::existing, read_character(same)};
-  }
-  {
-    Statement credits(db_.get(), "SELECT credits FROM api_keys WHERE id = ?");
-    credits.bind(1, c.owner_id);
-    if (credits.step() && !credits.is_null(0) && credits.integer(0) <= 0) {
-      return {CreateOutcome::Status::insufficient_credits, {}};
-    }
-  }
-  Statement(db_.get(),
-            "UPDATE api_keys SET credits = credits - 1 WHERE id = ? AND credits IS NOT NULL")
-      .bind(1, c.owner_id)
-      .step();
-  const int64_t seq = insert_row(db_.get(), c);
-  tx.commit();
-
-  return {CreateOutcome::Status::created, created_record(c, seq)};
+  SqliteCreateSteps steps(db_.get());
+  return create_character_once(steps, c);
 }
 
 void SqliteStorage::bulk_insert(const std::vector<NewCharacter>& characters) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_.get());
-  for (const auto& c : characters) insert_row(db_.get(), c);
+  for (const auto& c : characters) {
+    Statement insert(db_.get(), sql::kInsertCharacter);
+    bind_character(insert, c);
+    insert.step();
+  }
   tx.commit();
 }
 
 std::optional<CharacterRecord> SqliteStorage::find_character(const std::string& id) {
   std::lock_guard lock(mutex_);
-  Statement s(
-      db_.get(),
-      (std::string("SELECT ") + kCharacterColumns + " FROM characters WHERE id = ?").c_str());
+  Statement s(db_.get(), sql::kFindCharacter);
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   return read_character(s);
@@ -314,10 +279,7 @@ std::optional<CharacterRecord> SqliteStorage::find_character(const std::string& 
 std::vector<CharacterRecord> SqliteStorage::list_characters(int64_t owner_id, size_t limit,
                                                             std::optional<int64_t> before_seq) {
   std::lock_guard lock(mutex_);
-  Statement s(db_.get(), (std::string("SELECT ") + kCharacterColumns +
-                          " FROM characters WHERE owner_id = ? AND seq < ?"
-                          " ORDER BY seq DESC LIMIT ?")
-                             .c_str());
+  Statement s(db_.get(), sql::kListCharacters);
   s.bind(1, owner_id).bind(2, before_seq.value_or(INT64_MAX)).bind(3, static_cast<int64_t>(limit));
   std::vector<CharacterRecord> out;
   while (s.step()) out.push_back(read_character(s));
@@ -326,7 +288,7 @@ std::vector<CharacterRecord> SqliteStorage::list_characters(int64_t owner_id, si
 
 bool SqliteStorage::delete_character(const std::string& id, int64_t owner_id) {
   std::lock_guard lock(mutex_);
-  Statement s(db_.get(), "DELETE FROM characters WHERE id = ? AND owner_id = ?");
+  Statement s(db_.get(), sql::kDeleteCharacter);
   s.bind(1, id).bind(2, owner_id);
   s.step();
   if (sqlite3_changes(db_.get()) == 0) return false;
@@ -360,11 +322,8 @@ AddVectorOutcome SqliteStorage::add_vector(const std::string& id, int64_t owner_
 std::optional<ModelVector> SqliteStorage::find_vector(const std::string& id,
                                                       const std::string& model) {
   std::lock_guard lock(mutex_);
-  Statement s(db_.get(),
-              "SELECT scale, vector FROM characters WHERE id = ? AND model = ?"
-              " UNION ALL SELECT scale, vector FROM character_vectors"
-              " WHERE character_id = ? AND model = ?");
-  s.bind(1, id).bind(2, model).bind(3, id).bind(4, model);
+  Statement s(db_.get(), sql::kFindVector);
+  s.bind(1, id).bind(2, model);
   if (!s.step()) return std::nullopt;
   return ModelVector{model, static_cast<float>(s.real(0)), s.blob(1)};
 }
@@ -380,12 +339,7 @@ int64_t SqliteStorage::load_public(const std::function<void(CharacterRecord&&)>&
 void SqliteStorage::load_owner_vectors(int64_t owner_id, const std::string& model,
                                        const std::function<void(CharacterRecord&&)>& sink) {
   std::lock_guard lock(mutex_);
-  Statement s(db_.get(),
-              "SELECT id, name, visibility, vector FROM characters"
-              " WHERE owner_id = ?1 AND model = ?2 AND visibility <> 'public'"
-              " UNION ALL SELECT c.id, c.name, c.visibility, v.vector FROM characters c"
-              " JOIN character_vectors v ON v.character_id = c.id"
-              " WHERE c.owner_id = ?1 AND v.model = ?2 AND c.visibility <> 'public'");
+  Statement s(db_.get(), sql::kOwnerVectors);
   s.bind(1, owner_id).bind(2, model);
   while (s.step()) {
     CharacterRecord r;
@@ -405,9 +359,8 @@ int64_t SqliteStorage::load_rows(bool public_only,
   int64_t last = 0;
   {
     Statement s(db_.get(),
-                (std::string("SELECT ") + kCharacterColumns + ", vector FROM characters" +
-                 (public_only ? " WHERE visibility = 'public'" : "") + " ORDER BY seq")
-                    .c_str());
+                "SELECT " + character_columns(kSqliteDialect) + ", vector FROM characters" +
+                    (public_only ? " WHERE visibility = 'public'" : "") + " ORDER BY seq");
     while (s.step()) {
       CharacterRecord r = read_character(s);
       r.vector = s.blob(kVectorColumn);
@@ -416,13 +369,9 @@ int64_t SqliteStorage::load_rows(bool public_only,
     }
   }
   // Then each added vector, as a record of its character with that model.
-  Statement added(db_.get(),
-                  (std::string("SELECT c.id, c.owner_id, c.name, v.model, c.visibility,"
-                               " c.created_at, c.seq, v.scale, NULL, NULL, NULL, v.vector"
-                               " FROM character_vectors v JOIN characters c"
-                               " ON c.id = v.character_id") +
-                   (public_only ? " WHERE c.visibility = 'public'" : "") + " ORDER BY c.seq")
-                      .c_str());
+  Statement added(db_.get(), std::string(sql::kAddedVectorRows) +
+                                 std::string(public_only ? sql::kPublicOnly : "") +
+                                 " ORDER BY c.seq");
   while (added.step()) {
     CharacterRecord r = read_character(added);
     r.vector = added.blob(kVectorColumn);

@@ -44,7 +44,6 @@ class SqliteStorage : public Storage {
     void operator()(sqlite3* db) const;
   };
   void exec(const char* sql);
-  void migrate();
   int64_t load_rows(bool public_only, const std::function<void(CharacterRecord&&)>& sink);
 
   // One connection: SQLite has one writer at a time anyway, and reads on an
