@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Builds dav1d and a decode-only FFmpeg for wasm32 and installs them into a
+# Builds the C libraries of one wasm core variant and installs them into a
 # cache folder outside the clone, keyed by versions, flags and compiler, so a
 # rebuild happens only when one of those changes.
 #
-# Prints the install prefix (include/, lib/) as its last line.
+#   build-deps.sh [full]   dav1d + FFmpeg with its video decoders (charid-core)
+#   build-deps.sh demux    FFmpeg without any decoder, no dav1d (charid-core-demux)
+#
+# The variants differ only in their flag lists (see ffmpeg-configure.flags).
+# Prints the install prefix (include/, lib/) as its last line. Two runs for the
+# same prefix (a developer and CI on one machine) wait for each other.
 #
 # Sources, in order of preference:
 #   1. $CHARID_FFMPEG_TARBALL / $CHARID_DAV1D_TARBALL (local files),
@@ -18,16 +23,34 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
 
-cache_root="${CHARID_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/charid}"
-emcc_version="$(emcc --version | head -n 1)"
-key="$(cat "$here/versions.env" "$here/ffmpeg-configure.flags" "$here/dav1d-cross.ini" "$here/build-deps.sh" \
-        <(echo "$emcc_version") | sha256sum | cut -c1-16)"
-prefix="$cache_root/wasm-deps/ffmpeg-$FFMPEG_VERSION-dav1d-$DAV1D_VERSION-$key"
-jobs="${CHARID_BUILD_JOBS:-$(nproc)}"
-
 log() { echo "[wasm-deps] $*" >&2; }
 
+variant="${1:-full}"
+case "$variant" in
+  full)  ffmpeg_flags=("$here/ffmpeg-configure.flags" "$here/ffmpeg-decoders.flags")
+         dav1d_flags=("$here/dav1d-cross.ini")
+         name="ffmpeg-$FFMPEG_VERSION-dav1d-$DAV1D_VERSION" ;;
+  demux) ffmpeg_flags=("$here/ffmpeg-configure.flags")
+         dav1d_flags=()
+         name="ffmpeg-$FFMPEG_VERSION-demux" ;;
+  *)     log "unknown variant '$variant' (full or demux)"; exit 2 ;;
+esac
+
+cache_root="${CHARID_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/charid}"
+emcc_version="$(emcc --version | head -n 1)"
+key="$(cat "$here/versions.env" "${ffmpeg_flags[@]}" "${dav1d_flags[@]}" "$here/build-deps.sh" \
+        <(echo "$variant $emcc_version") | sha256sum | cut -c1-16)"
+prefix="$cache_root/wasm-deps/$name-$key"
+jobs="${CHARID_BUILD_JOBS:-$(nproc)}"
+
 if [[ -f "$prefix/.complete" ]]; then
+  echo "$prefix"
+  exit 0
+fi
+mkdir -p "$cache_root/wasm-deps"
+exec 9>"$prefix.lock"
+flock 9
+if [[ -f "$prefix/.complete" ]]; then  # built by the run we waited for
   echo "$prefix"
   exit 0
 fi
@@ -64,7 +87,9 @@ fetch() {
 }
 
 ffmpeg_tar="$(fetch ffmpeg "$FFMPEG_VERSION" "$FFMPEG_SHA256" "$FFMPEG_URL" ffmpeg "${CHARID_FFMPEG_TARBALL:-}")"
-dav1d_tar="$(fetch dav1d "$DAV1D_VERSION" "$DAV1D_SHA256" "$DAV1D_URL" dav1d "${CHARID_DAV1D_TARBALL:-}")"
+if [[ "$variant" == full ]]; then
+  dav1d_tar="$(fetch dav1d "$DAV1D_VERSION" "$DAV1D_SHA256" "$DAV1D_URL" dav1d "${CHARID_DAV1D_TARBALL:-}")"
+fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/charid-wasm-deps.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -75,20 +100,22 @@ mkdir -p "$stage"
 # Debian's emscripten needs its own node modules for the optimizer.
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"
 
-log "building dav1d $DAV1D_VERSION"
-tar -xf "$dav1d_tar" -C "$work"
-(
-  cd "$work/dav1d-$DAV1D_VERSION"
-  meson setup build --cross-file "$here/dav1d-cross.ini" --prefix "$stage" --libdir lib \
-    --buildtype release --default-library static \
-    -Denable_asm=false -Denable_tools=false -Denable_tests=false -Denable_examples=false \
-    -Dlogging=false -Dbitdepths=8,16 >&2
-  ninja -C build -j "$jobs" install >&2
-)
+if [[ "$variant" == full ]]; then
+  log "building dav1d $DAV1D_VERSION"
+  tar -xf "$dav1d_tar" -C "$work"
+  (
+    cd "$work/dav1d-$DAV1D_VERSION"
+    meson setup build --cross-file "$here/dav1d-cross.ini" --prefix "$stage" --libdir lib \
+      --buildtype release --default-library static \
+      -Denable_asm=false -Denable_tools=false -Denable_tests=false -Denable_examples=false \
+      -Dlogging=false -Dbitdepths=8,16 >&2
+    ninja -C build -j "$jobs" install >&2
+  )
+fi
 
-log "configuring FFmpeg $FFMPEG_VERSION"
+log "configuring FFmpeg $FFMPEG_VERSION ($variant)"
 tar -xf "$ffmpeg_tar" -C "$work"
-mapfile -t flags < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "$here/ffmpeg-configure.flags")
+mapfile -t flags < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^[[:space:]]*$/d' "${ffmpeg_flags[@]}")
 (
   cd "$work/ffmpeg-$FFMPEG_VERSION"
   PKG_CONFIG_PATH="$stage/lib/pkgconfig" PKG_CONFIG_LIBDIR="$stage/lib/pkgconfig" \

@@ -4,7 +4,8 @@
 //   engine.js, element.js (+ shared chunk-*.js)   the entry points `charid/engine`, `charid/element`
 //   engine.d.ts, element.d.ts                     their types (web/package/*.d.ts)
 //   assets/worker.js                              the engine's Worker, one self-contained module
-//   assets/core/charid-core.{mjs,wasm}            the wasm core (build/wasm/wasm)
+//   assets/core/charid-core.{mjs,wasm}            the wasm core with its decoders (build/wasm/wasm)
+//   assets/core/charid-core-demux.{mjs,wasm}      the wasm core without them (lib/core_module.mjs)
 //   assets/ort/ort-wasm-simd-threaded.{mjs,wasm}  ONNX Runtime Web's wasm runtime
 //   assets/models/manifest.json                   the model manifest this version expects
 //
@@ -16,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { CORE_FILES } from '../../lib/core_module.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -25,8 +27,7 @@ const wasmDir = process.env.CHARID_WASM_DIR || path.join(root, 'build', 'wasm', 
 const ortDir = path.join(root, 'node_modules', 'onnxruntime-web', 'dist');
 
 const copies = [
-  [path.join(wasmDir, 'charid-core.mjs'), path.join(assets, 'core')],
-  [path.join(wasmDir, 'charid-core.wasm'), path.join(assets, 'core')],
+  ...Object.values(CORE_FILES).flatMap((name) => ['mjs', 'wasm'].map((ext) => [path.join(wasmDir, `${name}.${ext}`), path.join(assets, 'core')])),
   [path.join(ortDir, 'ort-wasm-simd-threaded.mjs'), path.join(assets, 'ort')],
   [path.join(ortDir, 'ort-wasm-simd-threaded.wasm'), path.join(assets, 'ort')],
   [path.join(root, 'models', 'manifest.json'), path.join(assets, 'models')],
