@@ -1,7 +1,10 @@
 // Per-clip, per-frame, per-part outputs of the real pipeline, cached under the ignored
 // bench/out/identity_cache/ so that fusion experiments and calibration re-run in seconds.
 // One pipeline run per clip (detection, subject choice, every candidate part below, the
-// charid-id@1 payload); a cache file is reused while CACHE_VERSION and the clip file are unchanged.
+// charid-id@1 payload); a cache file is reused only while its feature key (featureKey below: what
+// the features are made from) and the clip file are unchanged, so a later inference change is
+// never scored on features cached before it.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +16,39 @@ import { modelCacheDir } from '../lib/identity/node.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = path.join(root, 'bench', 'out', 'identity_cache');
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
+// The sampling the cached features are taken on.
+const SAMPLING = { allowLowRes: true, count: 16 };
+// The sources that decide the features besides the models: the core's detection settings and
+// thresholds (pipeline_policy.h), its identity code and bindings, the JS pipeline that calls
+// them, and the media core's sampling and colour conversion.
+const FEATURE_SOURCES = [
+  'src/identity', 'wasm/bindings/identity_embed_bindings.cpp', 'wasm/bindings/identity_frame_bindings.cpp',
+  'wasm/bindings/identity_locate_bindings.cpp', 'wasm/bindings/identity_values.cpp', 'wasm/bindings/identity_values.h',
+  'lib/identity/pipeline.mjs', 'lib/identity/parts.mjs', 'src/media/frame_sampler.cpp', 'src/media/frame_converter.cpp',
+];
+
+function sourceFiles(rel) {
+  const full = path.join(root, rel);
+  if (!fs.existsSync(full)) return [];
+  if (!fs.statSync(full).isDirectory()) return [rel];
+  return fs.readdirSync(full).filter((f) => /\.(cpp|h)$/.test(f)).sort().map((f) => path.join(rel, f));
+}
+
+// sha256 of everything the cached features depend on: CACHE_VERSION, the sampling, each served
+// model's id, version, file sha256 and input spec (the detectors' sizes and letterboxing included),
+// and the contents of FEATURE_SOURCES. Computed once per runner.
+const keys = new WeakMap();
+export function featureKey(runner) {
+  if (keys.has(runner)) return keys.get(runner);
+  const hash = crypto.createHash('sha256');
+  const models = runner.manifest.models.filter((m) => m.serve).map((m) => ({ id: m.id, version: m.version, sha256: m.sha256, input: m.input }));
+  hash.update(JSON.stringify({ version: CACHE_VERSION, sampling: SAMPLING, models }));
+  for (const rel of FEATURE_SOURCES.flatMap(sourceFiles)) hash.update(`\n${rel}\n`).update(fs.readFileSync(path.join(root, rel)));
+  const key = hash.digest('hex');
+  keys.set(runner, key);
+  return key;
+}
 
 // Every part an identity model may be made of (the models' recipes pick among them).
 export const CANDIDATE_PARTS = [
@@ -53,19 +88,20 @@ function cacheFile(clip) {
 export async function clipFeatures(core, runner, clip, { log = () => {}, cachedOnly = false } = {}) {
   const file = cacheFile(clip);
   const stat = fs.statSync(clip.file);
+  const key = featureKey(runner);
   if (fs.existsSync(file)) {
     const c = JSON.parse(fs.readFileSync(file, 'utf8'));
-    if (c.version === CACHE_VERSION && c.clipBytes === stat.size) return revive(c, clip);
+    if (c.key === key && c.clipBytes === stat.size) return revive(c, clip);
   }
   if (cachedOnly) return null;
   const t0 = performance.now();
-  const sampled = await sample(clip.file, { allowLowRes: true, count: 16 });
+  const sampled = await sample(clip.file, SAMPLING);
   const decodeMs = performance.now() - t0;
   const r = await embedSample(core, runner, sampled, {
     model: 'charid-id@1', source: publicSource(sampled.source), decodeMs, startedAt: t0, keepParts: true, extraRecipes: CANDIDATE_PARTS,
   });
   const c = {
-    version: CACHE_VERSION,
+    key,
     clipBytes: stat.size,
     kind: r.payload.subject.kind,
     framesWithFace: r.payload.quality.frames_with_face,

@@ -17,7 +17,7 @@ import { chromiumAvailable, launchChromium } from './browser/chromium.mjs';
 import { loadCore } from '../lib/core_module.mjs';
 import { sample } from '../lib/media.mjs';
 import { modelCacheDir } from '../lib/identity/node.mjs';
-import { tensorSpec } from '../lib/identity/pipeline.mjs';
+import { deleteFrames, identityFrames, tensorSpec } from '../lib/identity/pipeline.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const smoke = process.argv.includes('--smoke');
@@ -54,13 +54,13 @@ fs.mkdirSync(inputDir, { recursive: true });
 const core = await loadCore();
 const sampled = await sample(CLIP, { count: 16 });
 const frame = sampled.frames[0];
-const image = new core.IdentityFrame(frame.rgb, frame.width, frame.height);
+const [image] = identityFrames(core, [frame]);
 for (const m of selected) {
   m.dims = m.model.input.shape.map((d) => (typeof d === 'string' ? 1 : d));
   m.input = core.cropTensor(image, [0, 0, frame.width, frame.height], tensorSpec(m.model));
   fs.writeFileSync(path.join(inputDir, `${m.key}.bin`), Buffer.from(m.input.buffer, m.input.byteOffset, m.input.byteLength));
 }
-image.delete();
+deleteFrames([image]);
 
 function flatten(outputs, names) {
   const parts = names.map((n) => Array.from(outputs[n], Number));

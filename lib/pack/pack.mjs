@@ -5,7 +5,7 @@
 // Shared by the CLI (lib/pack/node.mjs) and the page's Worker (web/src/worker_features.ts): no Node
 // APIs; the caller gives the image encoder (pngjs in Node, OffscreenCanvas in the browser).
 import { CharidError } from '../errors.mjs';
-import { DEFAULT_MODEL, embedSample } from '../identity/pipeline.mjs';
+import { DEFAULT_MODEL, deleteFrames, embedSample, identityFrames } from '../identity/pipeline.mjs';
 import { generatorTable } from './generators.mjs';
 import { alignedFaceImage, cropImage, cutoutImage } from './images.mjs';
 import { assertPack, PACK_SCHEMA } from './schema.mjs';
@@ -43,10 +43,12 @@ export async function makePack(core, runner, sampled, { box = null, model = DEFA
   const add = (entry, encoded) => { entries.push(entry); files.push({ name: entry.name, bytes: encoded.bytes }); };
   const named = (stem, encoded) => `${stem}.${EXTENSIONS[encoded.format]}`;
   let low = false, faceUpscaled = false, noCutout = false;
-  for (const [k, i] of chosen.views.entries()) {
-    const frame = frames[i];
-    const image = new core.IdentityFrame(frame.rgb, frame.width, frame.height);
-    try {
+  // the chosen views' frames as the core's IdentityFrames, deleted together whatever happens
+  const images = identityFrames(core, chosen.views.map((i) => frames[i]));
+  try {
+    for (const [k, i] of chosen.views.entries()) {
+      const frame = frames[i];
+      const image = images[k];
       const crop = viewCrop(subject.boxes[i], frame.width, frame.height);
       low ||= crop.belowMinimum;
       const [sx, sy, sw, sh] = subject.boxes[i];
@@ -74,9 +76,9 @@ export async function makePack(core, runner, sampled, { box = null, model = DEFA
         const bytes = await encode(aligned, { alpha: false, role: 'face' });
         add(fileEntry(named(`${stem}_face`, bytes), 'face', k, frame, aligned, bytes), bytes);
       }
-    } finally {
-      image.delete();
     }
+  } finally {
+    deleteFrames(images);
   }
   if (low) warnings.push('crop_below_300px');
   if (faceUpscaled) warnings.push('face_below_112px');

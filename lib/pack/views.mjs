@@ -29,7 +29,7 @@ export function inFrame([x, y, w, h], width, height) {
 const COSINE = { similarity: { rule: 'cosine' } };
 const cosineDistance = (a, b) => 1 - modelSimilarity(COSINE, a, b);
 
-// frames: the sampled frames; subject: chooseSubject's result (boxes, faces per frame);
+// frames: the sampled frames; subject: locateSubject's result (boxes, faces per frame);
 // frameVectors: one identity vector per frame. -> {views: [frame index], warnings}
 export function chooseViews(frames, subject, frameVectors, max = MAX_VIEWS) {
   const warnings = [];
