@@ -19,6 +19,9 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kJson = "application/json";
+// Said from kMaxBodyBytes, so the limit and its message cannot drift apart.
+const std::string kTooLargeMessage =
+    "The body is over " + std::to_string(kMaxBodyBytes / 1024) + " KB.";
 constexpr size_t kMaxDrainBytes = 16 * 1024 * 1024;
 
 std::string dump(const json& value) {
@@ -86,7 +89,7 @@ ApiResult<json> parse_json_body(const httplib::Request& req, const std::string& 
 // where it should; past kMaxDrainBytes the read is abandoned.
 ApiResult<std::string> read_body(const httplib::Request& req,
                                  const httplib::ContentReader& reader) {
-  const ApiError too_large{413, "payload_too_large", "The body is over 64 KB."};
+  const ApiError too_large{413, "payload_too_large", kTooLargeMessage};
   std::string encoding = req.get_header_value("Transfer-Encoding");
   lowercase_ascii(encoding);
   const bool chunked = encoding.find("chunked") != std::string::npos;
@@ -301,12 +304,18 @@ void install_error_shape(httplib::Server& server) {
   const httplib::Server::HandlerWithResponse shape = [](const httplib::Request&,
                                                         httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    // cpp-httplib's own refusals, before any route ran.
+    // cpp-httplib's own refusals, before any route ran. A 400 or 414 means it
+    // could not parse the request line or headers: nothing after them can be
+    // trusted to start a request, so the connection ends with this answer.
+    if (res.status == 400 || res.status == 414) {
+      res.set_header("Connection", "close");
+      close_connection_after_response();
+    }
     static const std::map<int, std::pair<const char*, const char*>> kShapes = {
         {400, {"invalid_request", "Malformed request."}},
         {404, {"not_found", "No such route or file."}},
         {405, {"method_not_allowed", "Method not allowed."}},
-        {413, {"payload_too_large", "The body is over 64 KB."}},
+        {413, {"payload_too_large", kTooLargeMessage.c_str()}},
         {414, {"uri_too_long", "The URI is too long."}},
     };
     const auto known = kShapes.find(res.status);
@@ -352,6 +361,7 @@ void install_request_checks(httplib::Server& server, std::vector<std::string> or
     if (auto problem = framing_problem(req)) {
       send_error(res, bad_request(*problem));
       res.set_header("Connection", "close");
+      close_connection_after_response();
       return httplib::Server::HandlerResponse::Handled;
     }
     const bool api = req.path.rfind("/v1/", 0) == 0 || req.path == "/healthz";

@@ -16,6 +16,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 thread_local bool deadline_passed = false;
+thread_local bool close_after_response = false;
 
 // Waits up to `timeout` for `events` on `sock`; false on timeout or error.
 bool wait_for(socket_t sock, short events, std::chrono::milliseconds timeout) {
@@ -142,6 +143,8 @@ void refuse_connection(socket_t sock) {
 
 bool request_deadline_passed() { return deadline_passed; }
 
+void close_connection_after_response() { close_after_response = true; }
+
 bool GuardedServer::take_slot(const std::string& address) {
   if (limits_.per_address <= 0) return true;
   std::lock_guard<std::mutex> lock(slots_mutex_);
@@ -169,11 +172,12 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
          ++served) {
       if (!stream.has_buffered() && !wait_for(sock, POLLIN, limits_.idle_timeout)) break;
       stream.start_request(Clock::now() + limits_.request_timeout);
+      close_after_response = false;
       bool connection_closed = false;
       const bool last = served + 1 == keep_alive_max_count_;
       ok = process_request(stream, last, connection_closed, [](httplib::Request&) {});
       // After a timed-out request the rest of its bytes would be read as the next one.
-      if (!ok || connection_closed || request_deadline_passed()) break;
+      if (!ok || connection_closed || request_deadline_passed() || close_after_response) break;
     }
     release_slot(address);
   }

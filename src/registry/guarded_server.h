@@ -28,6 +28,14 @@ struct ConnectionLimits {
 // route runs on the connection's thread.
 bool request_deadline_passed();
 
+// Ends the connection once the current response is sent. For a request whose
+// framing cannot be trusted (a malformed Content-Length, a header line
+// httplib could not parse): the bytes after it are not a request boundary,
+// and reading on would run whatever they hold as the next request (request
+// smuggling behind a proxy). httplib 0.11 keeps such a connection open even
+// when the response says "Connection: close"; the same thread-local as above.
+void close_connection_after_response();
+
 class GuardedServer : public httplib::Server {
  public:
   explicit GuardedServer(ConnectionLimits limits) : limits_(limits) {}

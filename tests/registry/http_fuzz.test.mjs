@@ -95,6 +95,39 @@ describe('HTTP fuzzing from docs/openapi.yaml', () => {
     }), runs(200));
   });
 
+  test('several generated requests pipelined on one kept-alive connection: each answered, in order', async () => {
+    const arb = fc.array(requestArbitrary(ops), { minLength: 2, maxLength: 6 });
+    await fc.assert(fc.asyncProperty(arb, async (list) => {
+      const bytes = Buffer.concat(list.map((r, i) => requestBytes(r, ctx, { keepAlive: i < list.length - 1 })));
+      const res = await rawExchange(holder.url, bytes, { quietMs: Infinity });
+      // Every request is well framed (its Content-Length is right), so each
+      // gets its answer, unless the server said it closes after one.
+      const closedEarly = res.all.findIndex((a) => /close/i.test(a.headers.connection ?? ''));
+      const expected = closedEarly >= 0 && closedEarly < list.length - 1 ? closedEarly + 1 : list.length;
+      assert.equal(res.all.length, expected, `${res.all.length} answers to ${list.length} requests: ${res.raw}`);
+      res.all.forEach((a, i) => assert.equal(check(list[i], a), undefined));
+    }), runs(120));
+  });
+
+  // Found by the pipelining property: httplib kept the connection open after
+  // these 400s (even with "Connection: close" in the answer), so the bytes
+  // after the broken request ran as a request of their own.
+  test('after a request whose framing cannot be trusted the connection ends: what follows never runs', async () => {
+    const target = (await createCharacter(holder.url, ctx.key, 'Not to be deleted', vectorFromSeed(77))).json.id;
+    const smuggled = `DELETE /v1/characters/${target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ctx.key}\r\n\r\n`;
+    for (const [name, text] of [
+      ['Content-Length: -1', `POST /v1/keys HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n${smuggled}`],
+      ['Content-Length twice', `POST /v1/keys HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}${smuggled}`],
+      ['a header line over 8 kB', `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(8300)}${smuggled}`],
+    ]) {
+      const res = await rawExchange(holder.url, Buffer.from(text), { quietMs: Infinity });
+      assert.deepEqual(res.all.map((a) => [a.status, a.headers.connection]), [[400, 'close']], name);
+      assert.equal(answerProblem(res), undefined, name);
+    }
+    // The smuggled delete never ran.
+    assert.equal((await api(holder.url, 'GET', `/v1/characters/${target}`, { key: ctx.key })).status, 200);
+  });
+
   test('broken framing over raw sockets: an answer in the error shape or a close, never a hang', async () => {
     const body = JSON.stringify({ name: 'Framing', embedding: { schema: 'charid.embedding/1' } });
     const head = (lines) => `POST /v1/characters HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ctx.key}\r\n`

@@ -212,11 +212,11 @@ export function requestArbitrary(ops) {
 }
 
 // The request's bytes, with a Content-Length or as a chunked body.
-export function requestBytes(r, ctx, { chunks } = {}) {
+export function requestBytes(r, ctx, { chunks, keepAlive = false } = {}) {
   const id = r.id === '$own' ? ctx.ownId : r.id === '$public' ? ctx.publicId : r.id;
   let target = r.op.path.replace('{id}', id);
   if (r.query.length) target += `?${r.query.map(([k, v]) => `${k}=${v}`).join('&')}`;
-  const headers = [`Host: fuzz`, 'Connection: close'];
+  const headers = [`Host: fuzz`, keepAlive ? 'Connection: keep-alive' : 'Connection: close'];
   if (r.auth !== undefined) headers.push(`Authorization: ${r.auth.replaceAll('$key', ctx.key)}`);
   let body = Buffer.alloc(0);
   if (r.op.method === 'POST') {
@@ -258,24 +258,41 @@ export function rawExchange(url, pieces, { endAfter = false, gapMs = 0, deadline
       if (endAfter && !socket.destroyed) socket.end();
     });
     let quiet;
+    let settled = false;
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error(`no answer and no close within ${deadlineMs} ms`));
     }, deadlineMs);
     const done = () => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       clearTimeout(quiet);
       socket.destroy();
-      resolve({ ...parseResponse(Buffer.concat(chunks)), ms: Date.now() - started });
+      const all = Buffer.concat(chunks);
+      resolve({ ...parseResponse(all), all: parseResponses(all), ms: Date.now() - started });
     };
     socket.on('data', (d) => {
       chunks.push(d);
       clearTimeout(quiet);
-      if (parseResponse(Buffer.concat(chunks)).whole) quiet = setTimeout(done, quietMs);
+      if (Number.isFinite(quietMs) && parseResponse(Buffer.concat(chunks)).whole) quiet = setTimeout(done, quietMs);
     });
     socket.on('error', () => { /* a reset after the answer still counts as closed */ });
     socket.on('close', done);
   });
+}
+
+// Every whole response in `buf`, in order (a kept-alive connection's answers).
+export function parseResponses(buf) {
+  const out = [];
+  let rest = buf;
+  while (rest.length) {
+    const r = parseResponse(rest);
+    if (r.status === undefined || !r.whole) break;
+    out.push(r);
+    rest = rest.subarray(r.consumed);
+  }
+  return out;
 }
 
 // The first response in `buf` (and how many status lines the bytes held).
@@ -292,10 +309,13 @@ export function parseResponse(buf) {
   }
   if (end < 0) return { status: Number(m[1]), headers, body: '', responses: statuses, raw: text.slice(0, 300) };
   let body = buf.subarray(end + 4);
-  const length = headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
+  // 204 and 304 have no body, whatever the headers say.
+  const bodiless = m[1] === '204' || m[1] === '304';
+  const length = bodiless ? 0 : headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
   const whole = length !== undefined && body.length >= length;
+  const consumed = end + 4 + (length ?? 0);
   if (length !== undefined) body = body.subarray(0, length);
-  return { status: Number(m[1]), headers, body: body.toString('utf8'), responses: statuses, whole, raw: text.slice(0, 300) };
+  return { status: Number(m[1]), headers, body: body.toString('utf8'), responses: statuses, whole, consumed, raw: text.slice(0, 300) };
 }
 
 // What every answer must be: never a 5xx, and an error in the
