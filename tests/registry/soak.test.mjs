@@ -9,7 +9,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { api, assertErrorShape, newKey, startRegistry, tempDir, writeManifest } from './helpers.mjs';
+import {
+  api, assertErrorShape, createCharacter, embedding, newKey, startRegistry, tempDir, vectorFromSeed, writeManifest,
+} from './helpers.mjs';
 import { startPostgres } from './postgres_server.mjs';
 import { auditLedger, rssMiB, runSoak } from './soak_workload.mjs';
 
@@ -30,6 +32,28 @@ async function until(ms, check) {
   return Infinity;
 }
 
+// One request to each route, with its time: what a client sees while the
+// database is stopped.
+async function outageProbes(url, key, ids) {
+  const timed = async (f) => {
+    const started = performance.now();
+    const r = await f();
+    return { ...r, ms: performance.now() - started };
+  };
+  const body = { embedding: embedding(vectorFromSeed(900000)) };
+  return {
+    healthz: await timed(() => api(url, 'GET', '/healthz')),
+    keys: await timed(() => api(url, 'POST', '/v1/keys', { body: {} })),
+    create: await timed(() => createCharacter(url, key, `During the outage ${Math.random()}`, vectorFromSeed(900100))),
+    list: await timed(() => api(url, 'GET', '/v1/characters?limit=5', { key })),
+    get: await timed(() => api(url, 'GET', `/v1/characters/${ids[0]}`, { key })),
+    match: await timed(() => api(url, 'POST', '/v1/characters/match', { key, body })),
+    verify: await timed(() => api(url, 'POST', `/v1/characters/${ids[0]}/verify`, { key, body })),
+    embeddings: await timed(() => api(url, 'POST', `/v1/characters/${ids[0]}/embeddings`, { key, body })),
+    delete: await timed(() => api(url, 'DELETE', '/v1/characters/char_nosuchcharacter000', { key })),
+  };
+}
+
 async function soak(backend, t, pg) {
   const dir = tempDir();
   const manifest = writeManifest(dir);
@@ -48,6 +72,10 @@ async function soak(backend, t, pg) {
   const rss = { start: rssMiB(server.proc.pid) };
   let down = false;
   const events = [];
+  const outage = { probes: 0, unavailable: 0, problems: [] };
+  // Characters of keys[0] for the probes' id routes.
+  const probeIds = [];
+  for (let i = 0; i < 1; i++) probeIds.push((await createCharacter(server.url, keys[0], `Probe ${i}`, vectorFromSeed(900000 + i))).json.id);
 
   const chaos = (async () => {
     await sleep(SECONDS * 400);
@@ -63,7 +91,21 @@ async function soak(backend, t, pg) {
     pg.pause();
     const health = await api(target.url, 'GET', '/healthz');
     assertErrorShape(assert, health, 503, 'storage_unavailable');
-    await sleep(OUTAGE_SECONDS * 1000);
+    // While it is down, every route answers at once: 503 storage_unavailable
+    // in the error shape (or an answer that needs no database), never a hang.
+    const probeUntil = Date.now() + OUTAGE_SECONDS * 1000;
+    while (Date.now() < probeUntil) {
+      for (const [route, answer] of Object.entries(await outageProbes(target.url, keys[0], probeIds))) {
+        outage.probes++;
+        if (answer.ms > 3000) outage.problems.push(`${route} took ${Math.round(answer.ms)} ms`);
+        if (answer.status >= 500 && !(answer.status === 503 && answer.json?.error?.code === 'storage_unavailable'
+          && typeof answer.json.error.message === 'string')) {
+          outage.problems.push(`${route} ${answer.status} ${answer.text.slice(0, 120)}`);
+        }
+        if (answer.status === 503) outage.unavailable++;
+      }
+      await sleep(250);
+    }
     pg.resume();
     const recovered = await until(10000, async () => (await api(target.url, 'GET', '/healthz')).status === 200);
     down = false;
@@ -84,6 +126,13 @@ async function soak(backend, t, pg) {
 
   const serverErrors = [...new Set(server.stderr().split('\n').filter((l) => /error/.test(l)))].slice(0, 5);
   assert.deepEqual(stats.failures.slice(0, 10), [], `${stats.failures.length} failures; server said: ${serverErrors.join(' | ')}`);
+  if (pg) {
+    t.diagnostic(`${backend}: ${outage.probes} probes of every route while the database was down, ${outage.unavailable} answered 503`);
+    assert.deepEqual(outage.problems.slice(0, 10), [], 'answers while the database was down');
+    assert.ok(outage.unavailable > 0, 'no route noticed that the database was down');
+    // The probe characters were acknowledged before the outage: still there.
+    for (const id of probeIds) assert.equal((await api(target.url, 'GET', `/v1/characters/${id}`, { key: keys[0] })).status, 200);
+  }
   assert.deepEqual(audit.lost.slice(0, 10), [], `${audit.lost.length} acknowledged creates lost`);
   assert.deepEqual(audit.resurrected.slice(0, 10), [], `${audit.resurrected.length} deleted characters came back`);
   assert.ok(ledger.created.size > 200 && ledger.deleted.size > 20, 'too little work done to judge');
