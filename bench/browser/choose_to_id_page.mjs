@@ -23,10 +23,22 @@ function watchWorkers() {
   document.addEventListener('change', (e) => {
     if (e.target?.dataset?.testid === 'video-input') mark('chosen');
   }, true);
+  // What is on screen before a choice (a second clip on the same page): only new content counts.
+  const text = (sel) => document.querySelector(sel)?.textContent ?? '';
+  const srcs = () => [...document.querySelectorAll('[data-testid="frames"] img')].map((i) => i.src);
+  window.__charid.reset = () => {
+    window.__charid.marks = {};
+    window.__charid.decoder = null;
+    window.__charid.before = { preview: text('[data-testid="quality-report"]'), frames: new Set(srcs()), id: text('[data-testid="character-id-value"]') };
+  };
+  window.__charid.reset();
   const observe = () => new MutationObserver(() => {
-    if (document.querySelector('[data-testid="preview"]')) mark('read');
-    if (document.querySelector('[data-testid="frames"] img')) mark('first');
-    if (/char_/.test(document.querySelector('[data-testid="character-id-value"]')?.textContent ?? '')) mark('id');
+    const before = window.__charid.before;
+    const report = text('[data-testid="quality-report"]');
+    if (document.querySelector('[data-testid="preview"]') && report && report !== before.preview) mark('read');
+    if (srcs().some((src) => src && !before.frames.has(src))) mark('first');
+    const id = text('[data-testid="character-id-value"]');
+    if (/char_/.test(id) && id !== before.id) mark('id');
   }).observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
   if (document.documentElement) observe(); else document.addEventListener('DOMContentLoaded', observe);
 }
@@ -42,17 +54,15 @@ export async function openPage(context, url, query) {
 // -> { read, first, total (ms from choosing), decode, find, identity, register (the page's
 // timings), timings, decoder, threads }
 export async function chooseToId(page, file, name, { timeout = 240_000 } = {}) {
+  await page.evaluate(() => window.__charid.reset());
   await page.getByTestId('video-input').setInputFiles(file);
   await page.getByTestId('name-input').fill(name);
   await page.getByTestId('create-button').click({ timeout });
-  await page.waitForFunction(() => {
-    const p = document.querySelector('[data-testid="progress"]');
-    return p && (p.dataset.state === 'done' || p.dataset.state === 'error');
-  }, null, { timeout, polling: 50 });
-  if ((await page.getByTestId('progress').getAttribute('data-state')) !== 'done') {
+  await page.waitForFunction(() => window.__charid.marks.id != null
+    || document.querySelector('[data-testid="progress"]')?.dataset.state === 'error', null, { timeout, polling: 50 });
+  if (await page.evaluate(() => window.__charid.marks.id == null)) {
     throw new Error(`create failed: ${await page.getByTestId('error-message').textContent()}`);
   }
-  await page.waitForFunction(() => window.__charid.marks.id != null, null, { timeout: 10_000 });
   const info = await page.evaluate(() => {
     const t = document.querySelector('[data-timings]')?.dataset.timings;
     return { ...window.__charid, timings: t ? JSON.parse(t) : {} };
