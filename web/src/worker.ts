@@ -18,6 +18,7 @@ import { openBlobReader } from '../../lib/readers/blob_reader.mjs';
 import { CharidError } from '../../lib/errors.mjs';
 import { stageOfModel } from './logic';
 import { MODEL_CACHE } from './cache_names.mjs';
+import { doCast, doPack } from './worker_features';
 
 type Msg = { id: number; type: string; [k: string]: any };
 
@@ -290,6 +291,8 @@ self.onmessage = async (ev: MessageEvent<Msg>) => {
         case 'sample': return doSample(m);
         case 'embed': return doEmbed(m);
         case 'drift': return doDrift(m);
+        case 'pack': return doPack(m, { core, loadRunner, sampleCached, stagedRunner });
+        case 'cast': return doCast(m, { core, loadRunner, sampleCached, stagedRunner, thumbnails });
         default: throw new WorkerError('invalid_argument', `unknown request ${m.type}`);
       }
     });
