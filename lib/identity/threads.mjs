@@ -13,6 +13,8 @@ export function threadCandidates({ isolated, cores }) {
   return [...new Set([1, Math.max(1, Math.round(top / 2)), top])];
 }
 
+const MARGIN = 1.2;
+
 // probe(threads) -> Promise<ms> of a warm run; store {get,set} or null.
 // -> { threads, measured, times_ms, reason? }. A probe that fails drops that candidate; when none
 // can be timed the answer is `fallback` (the caller's count when measuring is impossible).
@@ -35,7 +37,11 @@ export async function chooseThreads({ probe, store = null, isolated, cores, agen
   if (!timed.length) {
     return { threads: Math.min(fallback, Math.max(...candidates)), measured: false, times_ms: {}, reason: String(lastError?.message ?? lastError) };
   }
-  const threads = timed.sort((a, b) => times[a] - times[b])[0];
+  // More threads only when clearly faster (MARGIN): the probe times ORT alone, while in the
+  // pipeline its threads share the cores with the decoder and the page. On this 2-core machine,
+  // busy, the probe's 2 threads were within a few % of 1, and the 2 threads it then picked made
+  // choose -> ID 1.0-2.2x slower than 1 thread (docs/BENCHMARKS.md, "Choose -> ID in Chromium").
+  const threads = timed.sort((a, b) => a - b).reduce((best, n) => (times[n] * MARGIN < times[best] ? n : best), timed[0]);
   await store?.set(key, { threads, times_ms: times, at: Date.now() }).catch(() => {});
   return { threads, measured: true, times_ms: times };
 }

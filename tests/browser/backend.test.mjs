@@ -167,7 +167,9 @@ describe('inference backends (Chromium)', { skip: missing ?? false, timeout: 600
     assert.equal(first.measured, true, JSON.stringify(first));
     const timed = Object.keys(first.times_ms).map(Number);
     assert.ok(timed.includes(1) && timed.length >= 2, `1 and more threads timed: ${timed}`);
-    assert.equal(first.threads, timed.sort((a, b) => first.times_ms[a] - first.times_ms[b])[0]);
+    // the fewest threads unless more are at least 1.2x faster
+    const fewest = timed.sort((a, b) => a - b).reduce((best, n) => (first.times_ms[n] * 1.2 < first.times_ms[best] ? n : best), timed[0]);
+    assert.equal(first.threads, fewest);
     const again = await page.evaluate((m) => window.chooseThreads(m), model);
     assert.equal(again.measured, false);
     assert.equal(again.threads, first.threads);
