@@ -12,6 +12,8 @@ export type EngineOptions = {
   allowLowRes?: boolean;
   /** At most this many ONNX Runtime threads (threads need a cross-origin isolated page). */
   threads?: number;
+  /** false: decode with the core's own decoders even where WebCodecs serves; default WebCodecs first. */
+  webcodecs?: boolean;
 };
 
 export type Box = [x: number, y: number, width: number, height: number];
@@ -47,6 +49,18 @@ export type DriftResult = {
   frames: Thumbnail[];
   timings: Record<string, number>;
 };
+/** A reference pack (charid.pack/1, docs/schemas/charid.pack-1.schema.json): pack.json and its images. */
+export type PackResult = { manifest: { schema: 'charid.pack/1'; [field: string]: unknown }; files: { name: string; bytes: Uint8Array }[] };
+export type CastTrack = {
+  track: number; kind: string; frames: { t: number; box: Box }[];
+  best: { id: string; name: string; score: number; verdict: string } | null;
+  candidates: { id: string; name: string; score: number; verdict: string }[];
+};
+export type CastResult = {
+  tracks: CastTrack[];
+  expected: { id: string; name?: string; found: boolean; [field: string]: unknown }[];
+  thumbnails: Thumbnail[]; source: Source; timings: Record<string, number | string>;
+};
 export type CompareResult = { model: string; similarity: number; threshold?: number; verdict: string };
 export type Progress = { stage: string; done?: number; total?: number };
 
@@ -76,6 +90,10 @@ export declare class CharacterEngine extends EventTarget {
   sample(file: Blob, options?: EmbedOptions): Promise<SampleResult>;
   embed(file: Blob, options?: EmbedOptions): Promise<EmbedResult>;
   drift(file: Blob, payload: EmbeddingPayload, options?: EmbedOptions): Promise<DriftResult>;
+  /** A reference pack of the window, made on this device from the frames already sampled; nothing is sent. */
+  pack(file: Blob, options?: EmbedOptions & { id?: string; name?: string }): Promise<PackResult>;
+  /** Who is in this clip: tracks found and embedded here, matched (or verified against `expect`) on the registry. */
+  cast(file: Blob, options?: EmbedOptions & { expect?: string[] }): Promise<CastResult>;
   /** Synchronous, after `ready`; throws EngineError invalid_argument for payloads it cannot compare. */
   compare(a: EmbeddingPayload, b: EmbeddingPayload): CompareResult;
   threshold(model: string): number | undefined;
