@@ -66,9 +66,15 @@ test('character cards round-trip and bad ones are refused', () => {
   assert.throws(() => L.parseCard(JSON.stringify({ ...card, id: 'bad' })), /ID/);
 });
 
-test('SIMD probe, stage of each network, drift verdict', () => {
-  assert.equal(L.hasSimd(), true); // Node 20 has wasm SIMD
-  assert.equal(L.hasSimd({ validate: () => false }), false);
+test('SIMD probe, stage of each network, drift verdict', async () => {
+  assert.equal(await L.hasSimd(), true); // Node 20 has wasm SIMD (wasm-feature-detect's check)
+  const webAssembly = globalThis.WebAssembly; // a runtime without WebAssembly answers false, not a throw
+  try {
+    globalThis.WebAssembly = undefined;
+    assert.equal(await L.hasSimd(), false);
+  } finally {
+    globalThis.WebAssembly = webAssembly;
+  }
   assert.equal(L.stageOfModel('face_detector'), 'finding');
   assert.equal(L.stageOfModel('osnet-x0_25-msmt17'), 'identity');
   assert.deepEqual(L.STAGES.map((s) => s.key), ['reading', 'decoding', 'finding', 'identity', 'registering']);
