@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CORE_FILES } from '../lib/core_module.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const jobs = process.env.CHARID_BUILD_JOBS || String(Math.max(1, os.cpus().length));
@@ -40,23 +39,5 @@ if ((!only || only === 'models') && fs.existsSync(path.join(root, 'models', 'fet
 }
 if ((!only || only === 'web') && fs.existsSync(path.join(root, 'web', 'build.mjs'))) {
   step('web app', process.execPath, ['web/build.mjs']);
-  copyCores();
 }
 
-// web/dist/core/ holds every variant of the wasm core (lib/core_module.mjs: 'full' and 'demux');
-// web/build.mjs copies the full one, the others are copied here.
-function copyCores() {
-  const wasmDir = process.env.CHARID_WASM_DIR || path.join(root, 'build', 'wasm', 'wasm');
-  const to = path.join(root, 'web', 'dist', 'core');
-  for (const name of Object.values(CORE_FILES)) {
-    for (const ext of ['mjs', 'wasm']) {
-      const from = path.join(wasmDir, `${name}.${ext}`);
-      if (!fs.existsSync(from)) {
-        console.error(`build: ${path.relative(root, from)} is missing; run "node scripts/build.mjs wasm" first.`);
-        process.exit(1);
-      }
-      fs.mkdirSync(to, { recursive: true });
-      fs.copyFileSync(from, path.join(to, `${name}.${ext}`));
-    }
-  }
-}

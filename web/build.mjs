@@ -1,6 +1,6 @@
 // Builds the browser app (web/) into web/dist, the folder the registry serves at /:
 // Vite bundles the page, the example page and the engine's Worker; then the wasm core
-// (build/wasm/wasm/charid-core.{mjs,wasm}) and ONNX Runtime Web's wasm files are copied
+// (build/wasm/wasm/charid-core{,-demux}.{mjs,wasm}) and ONNX Runtime Web's wasm files are copied
 // beside them (dist/core/, dist/ort/), because both are loaded at run time by URL.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { MODEL_CACHE } from './src/cache_names.mjs';
+import { CORE_FILES } from '../lib/core_module.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -15,7 +16,10 @@ const dist = path.join(here, 'dist');
 const wasmDir = process.env.CHARID_WASM_DIR || path.join(root, 'build', 'wasm', 'wasm');
 const ortDir = path.join(root, 'node_modules', 'onnxruntime-web', 'dist');
 
-for (const f of ['charid-core.mjs', 'charid-core.wasm']) {
+// Every variant of the core (lib/core_module.mjs: 'full' and 'demux'), so that each is in the
+// service worker's shell and in its version hash below.
+const coreFiles = Object.values(CORE_FILES).flatMap((name) => [`${name}.mjs`, `${name}.wasm`]);
+for (const f of coreFiles) {
   if (!fs.existsSync(path.join(wasmDir, f))) {
     console.error(`web: ${f} is missing in ${wasmDir}; run "node scripts/build.mjs wasm" first.`);
     process.exit(1);
@@ -49,7 +53,7 @@ function copy(from, toDir) {
   fs.mkdirSync(toDir, { recursive: true });
   fs.copyFileSync(from, path.join(toDir, path.basename(from)));
 }
-for (const f of ['charid-core.mjs', 'charid-core.wasm']) copy(path.join(wasmDir, f), path.join(dist, 'core'));
+for (const f of coreFiles) copy(path.join(wasmDir, f), path.join(dist, 'core'));
 for (const f of ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) copy(path.join(ortDir, f), path.join(dist, 'ort'));
 
 // The service worker: the app shell is every file of dist (the page at "./" rather than
