@@ -60,7 +60,8 @@ int serve(const registry::ServerOptions& o) {
   registry::VectorIndex index(catalog->scoring());
   registry::ServiceLimits limits{o.keys_per_minute, o.creates_per_second, o.matches_per_second,
                                  o.credits_per_key};
-  registry::RegistryService service(*storage, index, *catalog, limits);
+  registry::RegistryService service(*storage, index, *catalog, limits,
+                                    static_cast<size_t>(o.owner_cache_mb) << 20);
   const auto started = std::chrono::steady_clock::now();
   int64_t cursor = 0;
   try {

@@ -217,6 +217,9 @@ ParseOutcome parse_args(int argc, char** argv) {
            WholeFlag{"--purge-interval-s", &o.purge_interval_s, 1, 86400,
                      "PostgreSQL: after deletes, erase their rows from the table files (VACUUM "
                      "FULL of the vector tables) at most this often"},
+           WholeFlag{"--owner-cache-mb", &o.owner_cache_mb, 1, 1 << 20,
+                     "memory for owners' blocks of the index, read on an owner's first match "
+                     "(the public block is always resident)"},
            WholeFlag{"--change-log-retention-s", &o.change_log_retention_s, 1, 30 * 86400,
                      "PostgreSQL: keep the shared change log this long; an instance further "
                      "behind reloads its index"},

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "vector_index.h"
+
 namespace charid::registry {
 
 struct ServerOptions {
@@ -41,6 +43,9 @@ struct ServerOptions {
   // PostgreSQL: deleted characters' rows are erased from the table files
   // (VACUUM FULL of the vector tables) at most this often, after deletes.
   int purge_interval_s = 60;
+  // The index keeps the public block resident and reads an owner's block on that owner's first
+  // match, into a cache bounded by this many MiB (least recently matched owners dropped first).
+  int owner_cache_mb = static_cast<int>(VectorIndex::kDefaultOwnerCacheBytes >> 20);
 };
 
 // The operands of the admin subcommands, already checked (a key that looks

@@ -25,6 +25,8 @@ test('unknown flags and bad values exit with status 2 and say why', () => {
     [['--credits-per-key', '-1'], /bad value for --credits-per-key/],
     [['--creates-per-second', 'fast'], /bad value for --creates-per-second/],
     [['--threads', '0'], /bad value for --threads/],
+    [['--owner-cache-mb', '0'], /bad value for --owner-cache-mb/],
+    [['--owner-cache-mb', '64MB'], /bad value for --owner-cache-mb/],
     [['--manifest'], /--manifest needs a value/],
     // a media origin goes into the page's CSP: nothing that could end or extend a directive
     [['--media-origin', "https://a.example; script-src *"], /bad value for --media-origin/],
@@ -118,7 +120,8 @@ test('a missing manifest, or one that lists no model, stops the server with a me
 test('HOST, PORT and DATA_DIR come from the environment; DATA_DIR is created', async () => {
   const dir = tempDir();
   const dataDir = join(dir, 'nested', 'data');
-  const proc = spawn(registryBinary(), ['--manifest', writeManifest(dir)], {
+  // (--owner-cache-mb: a bound the server takes as it starts)
+  const proc = spawn(registryBinary(), ['--manifest', writeManifest(dir), '--owner-cache-mb', '8'], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
