@@ -70,6 +70,28 @@ const AVCodec* find_decoder(AVCodecID id) {
   return avcodec_find_decoder(id);
 }
 
+// The demux core (charid-core-demux) is built with no decoder at all: the
+// browser decodes with WebCodecs, so probe and decode plans must still work.
+// A build with decoders keeps refusing, at probe time, a codec it cannot decode.
+bool build_has_decoders() {
+  static const bool has = [] {
+    void* it = nullptr;
+    while (const AVCodec* c = av_codec_iterate(&it)) {
+      if (av_codec_is_decoder(c)) return true;
+    }
+    return false;
+  }();
+  return has;
+}
+
+Error unsupported_codec(const std::string& codec) {
+  return make_error(ErrorCode::unsupported_codec,
+                    "This video uses the " + codec +
+                        " codec, which charid cannot decode. Convert it to H.264, HEVC, VP8, "
+                        "VP9 or AV1 (for example an MP4 exported from any editor) and try "
+                        "again.");
+}
+
 Error unreadable(const std::string& why) {
   return make_error(ErrorCode::unreadable_input,
                     why + " Check that the file is a complete video (MP4, MOV, WebM, MKV, "
@@ -190,12 +212,9 @@ Result<bool> MediaInput::read_stream_info() {
 
   const char* codec_name = avcodec_get_name(par->codec_id);
   info_.codec = (par->codec_id == AV_CODEC_ID_NONE) ? "unknown" : codec_name;
-  if (!is_supported_codec(par->codec_id) || !find_decoder(par->codec_id)) {
-    return make_error(ErrorCode::unsupported_codec,
-                      "This video uses the " + info_.codec +
-                          " codec, which charid cannot decode. Convert it to H.264, HEVC, VP8, "
-                          "VP9 or AV1 (for example an MP4 exported from any editor) and try "
-                          "again.");
+  if (!is_supported_codec(par->codec_id) ||
+      (build_has_decoders() && !find_decoder(par->codec_id))) {
+    return unsupported_codec(info_.codec);
   }
   if (par->width <= 0 || par->height <= 0) {
     return unreadable("The video stream has no picture size; the file may be damaged.");
@@ -246,6 +265,7 @@ void MediaInput::rewind() {
 
 Result<av::CodecContextPtr> MediaInput::open_decoder(bool skip_nonref) const {
   const AVCodec* codec = find_decoder(stream()->codecpar->codec_id);
+  if (!codec) return unsupported_codec(info_.codec);
   av::CodecContextPtr ctx(avcodec_alloc_context3(codec));
   if (!ctx || avcodec_parameters_to_context(ctx.get(), stream()->codecpar) < 0) {
     return unreadable("The video decoder could not be set up.");

@@ -15,7 +15,8 @@ namespace charid {
 class MediaInput {
  public:
   // Opens the container and checks, in this order: size (empty, over 4 GiB),
-  // container, a video stream, encryption, codec. Resolution and duration are
+  // container, a video stream, encryption, codec (a build without any decoder,
+  // the demux core, only checks the codec is one charid supports). Resolution and duration are
   // checked by the caller against its options (check_limits).
   static Result<std::unique_ptr<MediaInput>> open(ByteSource& source);
 
@@ -33,7 +34,8 @@ class MediaInput {
   void rewind();
   void mark_read() { at_start_ = false; }
 
-  // A single-threaded decoder for the stream (same results native and wasm).
+  // A single-threaded decoder for the stream (same results native and wasm);
+  // unsupported_codec when this build has no decoder for it.
   Result<av::CodecContextPtr> open_decoder(bool skip_nonref) const;
 
  private:
