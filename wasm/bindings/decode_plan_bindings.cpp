@@ -21,6 +21,7 @@
 #include "media/frame_converter.h"
 #include "media/frame_sampler.h"
 #include "js_values.h"
+#include "media_values.h"
 
 using emscripten::val;
 using charid::js::array_of;
@@ -28,36 +29,12 @@ using charid::js::error_result;
 using charid::js::optional_number;
 using charid::js::OptionReader;
 
-// The reader calls are the EM_JS functions of media_bindings.cpp (same wasm imports): they
-// catch whatever the JS reader throws, so no JS exception unwinds through the core.
-extern "C" {
-__attribute__((import_name("charid_reader_size"))) double charid_reader_size(emscripten::EM_VAL);
-__attribute__((import_name("charid_reader_read"))) double charid_reader_read(emscripten::EM_VAL,
-                                                                             double, uint8_t*,
-                                                                             double);
-}
-
 namespace {
 
 // Upper bound of one picture's bytes (16384 x 16384 RGBX is 1 GiB; the module has 1 GiB).
 constexpr double kMaxPictureBytes = 256.0 * 1024 * 1024;
 
-class ReaderSource final : public charid::ByteSource {
- public:
-  explicit ReaderSource(val reader) : reader_(std::move(reader)) {
-    size_ = charid_reader_size(reader_.as_handle());
-  }
-  bool usable() const { return size_ >= -1; }
-  int64_t size() const override { return static_cast<int64_t>(size_); }
-  int64_t read(int64_t offset, uint8_t* dst, int64_t length) override {
-    return static_cast<int64_t>(charid_reader_read(
-        reader_.as_handle(), static_cast<double>(offset), dst, static_cast<double>(length)));
-  }
-
- private:
-  val reader_;
-  double size_ = -2;
-};
+using charid::js::JsByteSource;
 
 charid::Error invalid(const std::string& message) {
   return {charid::ErrorCode::invalid_argument, message};
@@ -66,24 +43,6 @@ charid::Error invalid(const std::string& message) {
 val bytes_to_js(const std::vector<uint8_t>& bytes) {
   val view(emscripten::typed_memory_view(bytes.size(), bytes.data()));
   return val::global("Uint8Array").new_(view);
-}
-
-val plan_source_js(const charid::SourceInfo& s) {
-  val o = val::object();
-  o.set("container", s.container);
-  o.set("codec", s.codec);
-  o.set("width", s.width);
-  o.set("height", s.height);
-  o.set("display_width", s.display_width);
-  o.set("display_height", s.display_height);
-  o.set("rotation", s.rotation);
-  o.set("duration", optional_number(s.duration));
-  o.set("fps", optional_number(s.fps));
-  o.set("bytes", static_cast<double>(s.bytes));
-  o.set("has_audio", s.has_audio);
-  o.set("pixel_format", s.pixel_format);
-  o.set("bit_depth", s.bit_depth);
-  return o;
 }
 
 // The VideoDecoderConfig fields, named as WebCodecs names them, plus what the caller applies.
@@ -113,11 +72,8 @@ val config_js(const charid::WebCodecsConfig& c) {
 //  duration, key}] (µs, decode order), expected: [µs], skippedNonRef, packetsInWindow,
 //  packetBytes}
 val decode_plan_js(val reader, val options) {
-  ReaderSource source(std::move(reader));
-  if (!source.usable()) {
-    return error_result(invalid("The reader must be an object with a whole-number size (or -1) "
-                                "and a readInto(offset, view) function."));
-  }
+  JsByteSource source(std::move(reader));
+  if (!source.valid()) return error_result(charid::js::not_a_reader());
   OptionReader js(options);
   charid::SampleOptions o;
   o.start = js.number("start", o.start);
@@ -130,9 +86,6 @@ val decode_plan_js(val reader, val options) {
   auto r = charid::plan_decode(source, o);
   if (!r) return error_result(r.error());
   const charid::DecodePlan& p = r.value();
-  val window = val::object();
-  window.set("start", p.window.start);
-  window.set("end", p.window.end);
   val packets = val::array();
   for (const auto& pk : p.packets) {
     val chunk = val::object();
@@ -146,8 +99,8 @@ val decode_plan_js(val reader, val options) {
   for (int64_t t : p.expected_us) expected.call<void>("push", static_cast<double>(t));
   val out = val::object();
   out.set("ok", true);
-  out.set("source", plan_source_js(p.source));
-  out.set("window", window);
+  out.set("source", charid::js::source_to_js(p.source));
+  out.set("window", charid::js::window_to_js(p.window));
   out.set("config", config_js(p.config));
   out.set("targets", array_of(p.targets));
   out.set("packets", packets);
@@ -280,11 +233,7 @@ val convert_planes_js(val input) {
   auto image = converter.convert(pic);
   if (!image) return error_result(image.error());
   const charid::FrameQuality q = charid::measure_frame_quality(image.value());
-  val quality = val::object();
-  quality.set("sharpness", q.sharpness);
-  quality.set("mean_luma", q.mean_luma);
-  quality.set("clipped_dark", q.clipped_dark);
-  quality.set("clipped_bright", q.clipped_bright);
+  val quality = charid::js::exposure_to_js(q);
   val out = val::object();
   out.set("ok", true);
   out.set("width", image.value().width);
@@ -328,13 +277,7 @@ val summarize_frames_js(val frames, val window, val errors) {
   std::vector<const charid::FrameQuality*> list;
   for (const auto& q : qualities) list.push_back(&q);
   const charid::QualitySummary s = charid::summarize_quality(list);
-  val summary = val::object();
-  summary.set("sharpness", s.sharpness);
-  summary.set("mean_luma", s.mean_luma);
-  summary.set("clipped_dark", s.clipped_dark);
-  summary.set("clipped_bright", s.clipped_bright);
-  summary.set("scene_cuts", array_of(s.scene_cuts));
-  summary.set("cut_distances", array_of(s.cut_distances));
+  val summary = charid::js::summary_to_js(s);
   val out = val::object();
   out.set("ok", true);
   out.set("quality", summary);
