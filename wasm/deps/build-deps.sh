@@ -37,7 +37,9 @@ case "$variant" in
 esac
 
 cache_root="${CHARID_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/charid}"
-emcc_version="$(emcc --version | head -n 1)"
+# sed reads all of emcc's output: `head -n 1` could exit first and emcc then dies of a broken pipe,
+# which pipefail turned into a failed build (seen once in CI).
+emcc_version="$(emcc --version 2>/dev/null | sed -n 1p)"
 key="$(cat "$here/versions.env" "${ffmpeg_flags[@]}" "${dav1d_flags[@]}" "$here/build-deps.sh" \
         <(echo "$variant $emcc_version") | sha256sum | cut -c1-16)"
 prefix="$cache_root/wasm-deps/$name-$key"
