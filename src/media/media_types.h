@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/frame_quality.h"
+#include "media/frame_quality.h"
 #include "core/image.h"
 
 namespace charid {

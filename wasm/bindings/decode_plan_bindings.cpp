@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "core/frame_quality.h"
+#include "media/frame_quality.h"
 #include "media/decode_plan.h"
 #include "media/frame_converter.h"
 #include "media/frame_sampler.h"

@@ -15,7 +15,7 @@
 #include <cstdint>
 
 #include "core/error.h"
-#include "core/frame_quality.h"
+#include "media/frame_quality.h"
 #include "media/byte_source.h"
 #include "media/media_types.h"
 #include "js_values.h"

@@ -1,4 +1,4 @@
-#include "core/frame_quality.h"
+#include "media/frame_quality.h"
 
 #include <algorithm>
 #include <cmath>

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/frame_quality.h"
+#include "media/frame_quality.h"
 
 using namespace charid;
 
