@@ -7,9 +7,13 @@
 // Two variants of the module, built from the same bindings (wasm/CMakeLists.txt):
 //   'full'  (default) charid-core: FFmpeg's video decoders and dav1d. Node and the CLI use it.
 //   'demux' charid-core-demux: no decoder, a fraction of the size. Probe, demux, decode plans,
-//           the frame converter and the identity code; the page loads it first and decodes
-//           with WebCodecs, and loads 'full' only to fall back. Each variant is one module,
-//           cached and replaced after an abort on its own.
+//           the frame converter and the identity code. Each variant is one module, cached and
+//           replaced after an abort on its own. The page does not load it first yet: without
+//           decoders FFmpeg's stream probing leaves the colour description (matrix, range), the
+//           pixel format and the bit depth of H.264, HEVC and VP9 streams empty unless the
+//           container carries them (tests/wasm_api/demux_core.test.mjs), and WebCodecs' own
+//           colour report is wrong for some of them; the core must read them from the bitstream
+//           (SPS VUI, VP9 frame header) first.
 //
 // Node: the files come from wasmDir() (build/wasm/wasm, or CHARID_WASM_DIR).
 // Worker/page: loadCore({ assetBase, variant }) fetches `core/<file>.{mjs,wasm}` under
